@@ -37,6 +37,7 @@ class Document:
     date: str | None = None  # ISO: YYYY-MM-DD, YYYY-MM or YYYY
     source_url: str | None = None
     language: str = "fr"  # fr, en, or another ISO 639-1 code / "unknown"
+    publisher: str | None = None  # the newspaper or agency, when the text names it
 
 
 @dataclass(frozen=True)
