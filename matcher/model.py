@@ -1,0 +1,340 @@
+"""The ranking model: TF-IDF over organisation profiles, fitted once, queried with numpy.
+
+`ProfileModel.fit` uses scikit-learn's TfidfVectorizer (imported there only) with the
+French analyzer of matcher.analyzer; what it learns is kept as plain arrays
+(vocabulary, idf, the L2-normalised document matrix, and per-organisation structured
+arrays: type, country, region, themes, links to programmes, evidence strength,
+recency) and saved beside the registry as one .npz file. The query path loads those
+arrays and transforms text with numpy/scipy only, so `match shortlist` starts fast.
+
+The stored model records the registry's content hash: `ensure_model(registry)`
+refits it when the registry has changed since.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import analyzer
+from .config import model_path
+from .errors import RegistryError, UsageError
+from .records import ORG_TYPES, OrgProfile
+from .text import fold
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+TYPE_CODES = {name: i for i, name in enumerate(ORG_TYPES)}
+_YEAR = re.compile(r"^(\d{4})(?:-(\d{2}))?")
+
+
+def date_to_year(date: str | None) -> float:
+    """'2025-05-13' -> 2025.33; unknown -> nan (recency is then neutral)."""
+    m = _YEAR.match(date or "")
+    if not m:
+        return math.nan
+    month = int(m.group(2) or 6)
+    return int(m.group(1)) + (month - 1) / 12.0
+
+
+def _theme_labels() -> dict[str, str]:
+    """Theme id -> label, so theme names are searchable text; ids alone if unavailable."""
+    try:
+        from .themes import load_themes
+    except ImportError:
+        return {}
+    labels: dict[str, str] = {}
+    for theme in load_themes():
+        tid = getattr(theme, "id", None)
+        if tid is None and isinstance(theme, str):
+            tid = theme
+        if tid is None:
+            continue
+        parts = [getattr(theme, "label", None) or getattr(theme, "name", None) or ""]
+        parts += list(getattr(theme, "labels", ()) or ())
+        labels[str(tid)] = " ".join(str(p) for p in parts if p)
+    return labels
+
+
+def profile_text(profile: OrgProfile, theme_labels: dict[str, str] | None = None) -> str:
+    """The text a profile is indexed under: names, places, themes and evidence sentences."""
+    labels = theme_labels or {}
+    parts: list[str] = [profile.name, *profile.aliases]
+    parts += [p for p in (profile.city, profile.region) if p]
+    for tid in profile.themes:
+        parts.append(labels.get(tid) or tid.replace("_", " ").replace("-", " "))
+    seen: set[str] = set()
+    for ev in profile.evidence:
+        if ev.text not in seen:
+            seen.add(ev.text)
+            parts.append(ev.text)
+    return "\n".join(parts)
+
+
+class ProfileModel:
+    """TF-IDF text similarity plus the structured arrays the ranking combines with it.
+
+    Parameters are the TfidfVectorizer ones that matter here; they are recorded with
+    every shortlist (`get_params`) so that a ranking can be reproduced.
+    """
+
+    def __init__(self, *, sublinear_tf: bool = True, smooth_idf: bool = True,
+                 min_df: int = 1, max_df: float = 1.0) -> None:
+        self.sublinear_tf = sublinear_tf
+        self.smooth_idf = smooth_idf
+        self.min_df = min_df
+        self.max_df = max_df
+
+    def get_params(self) -> dict[str, Any]:
+        return {"sublinear_tf": self.sublinear_tf, "smooth_idf": self.smooth_idf,
+                "min_df": self.min_df, "max_df": self.max_df}
+
+    # -- fitting ---------------------------------------------------------------
+
+    def fit(self, profiles: Sequence[OrgProfile], registry_hash: str = "",
+            texts: Sequence[str] | None = None) -> ProfileModel:
+        """Learn vocabulary, idf and document vectors from `profiles` (needs scikit-learn)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        if texts is None:
+            labels = _theme_labels()
+            texts = [profile_text(p, labels) for p in profiles]
+        if len(texts) != len(profiles):
+            raise UsageError("fit: one text per profile is needed")
+        n = len(profiles)
+        if n:
+            vectorizer = TfidfVectorizer(
+                analyzer=analyzer.analyze, sublinear_tf=self.sublinear_tf,
+                smooth_idf=self.smooth_idf, min_df=self.min_df, max_df=self.max_df,
+                norm="l2", dtype=np.float64,
+            )
+            try:
+                matrix = vectorizer.fit_transform(texts)
+            except ValueError:  # every profile empty after analysis
+                vectorizer = None
+                matrix = sp.csr_matrix((n, 0))
+        else:
+            vectorizer = None
+            matrix = sp.csr_matrix((0, 0))
+        if vectorizer is not None:
+            vocabulary = vectorizer.vocabulary_
+            terms = np.empty(len(vocabulary), dtype=object)
+            for term, index in vocabulary.items():
+                terms[index] = term
+            self.terms_ = np.array(terms.tolist(), dtype=str)
+            self.idf_ = vectorizer.idf_.astype(np.float64)
+        else:
+            self.terms_ = np.array([], dtype=str)
+            self.idf_ = np.zeros(0)
+        self.vocabulary_ = {str(t): i for i, t in enumerate(self.terms_)}
+        self.X_ = sp.csc_matrix(matrix, dtype=np.float32)
+        self._set_structured(profiles)
+        self.registry_hash_ = registry_hash
+        self.analyzer_fingerprint_ = analyzer.fingerprint()
+        return self
+
+    def _set_structured(self, profiles: Sequence[OrgProfile]) -> None:
+        n = len(profiles)
+        self.ids_ = np.array([p.id for p in profiles], dtype=np.int64)
+        self.names_ = np.array([p.name for p in profiles], dtype=str)
+        self.type_code_ = np.array([TYPE_CODES.get(p.type, -1) for p in profiles], dtype=np.int8)
+        self.country_ = np.array([(p.country or "").upper() for p in profiles], dtype=str)
+        self.region_ = np.array([fold(p.region or "") for p in profiles], dtype=str)
+        self.city_ = np.array([fold(p.city or "") for p in profiles], dtype=str)
+        theme_ids = sorted({t for p in profiles for t in p.themes})
+        self.theme_ids_ = np.array(theme_ids, dtype=str)
+        tindex = {t: i for i, t in enumerate(theme_ids)}
+        themes = np.zeros((n, len(theme_ids)), dtype=np.float32)
+        for row, p in enumerate(profiles):
+            for t, w in p.themes.items():
+                themes[row, tindex[t]] = float(w)
+        self.themes_ = themes
+        programme_ids = sorted({g for p in profiles for g in p.programmes})
+        self.programme_ids_ = np.array(programme_ids, dtype=str)
+        pindex = {g: i for i, g in enumerate(programme_ids)}
+        links = np.zeros((n, len(programme_ids)), dtype=np.uint8)
+        for row, p in enumerate(profiles):
+            for g in p.programmes:
+                links[row, pindex[g]] = 1
+        self.links_ = links
+        self.mentions_ = np.array([p.mentions for p in profiles], dtype=np.float32)
+        self.documents_ = np.array([p.documents for p in profiles], dtype=np.float32)
+        self.last_seen_ = np.array([date_to_year(p.last_seen) for p in profiles], dtype=np.float32)
+        known = self.last_seen_[~np.isnan(self.last_seen_)]
+        # Recency is measured from the newest document of the registry, not from today,
+        # so the same registry gives the same list tomorrow.
+        self.reference_year_ = float(known.max()) if known.size else math.nan
+
+    # -- query path (numpy/scipy only) -------------------------------------------
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "X_"):
+            raise UsageError("ProfileModel is not fitted yet: call fit(profiles) or load(path)")
+
+    @property
+    def n_organisations(self) -> int:
+        self._check_fitted()
+        return int(self.ids_.shape[0])
+
+    def vectorize(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(term indices, weights) of the L2-normalised TF-IDF vector of `text`."""
+        self._check_fitted()
+        counts = Counter(self.vocabulary_[s] for s in analyzer.analyze(text)
+                         if s in self.vocabulary_)
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        idx = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
+        tf = np.array([counts[i] for i in idx], dtype=np.float64)
+        if self.sublinear_tf:
+            tf = 1.0 + np.log(tf)
+        w = tf * self.idf_[idx]
+        norm = float(np.sqrt((w * w).sum()))
+        return idx, (w / norm if norm > 0 else w)
+
+    def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
+        """TF-IDF rows for `texts`, equal to the fitted TfidfVectorizer's transform."""
+        rows, cols, vals = [], [], []
+        n = 0
+        for n, text in enumerate(texts, start=1):
+            idx, w = self.vectorize(text)
+            rows.append(np.full(idx.shape[0], n - 1))
+            cols.append(idx)
+            vals.append(w)
+        if not n:
+            return sp.csr_matrix((0, len(self.vocabulary_)))
+        return sp.csr_matrix(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(n, len(self.vocabulary_)),
+        )
+
+    def similarity(self, idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Cosine similarity of every organisation with one query vector (dense, n)."""
+        self._check_fitted()
+        if idx.shape[0] == 0:
+            return np.zeros(self.n_organisations, dtype=np.float32)
+        cols = self.X_[:, idx]
+        return np.asarray(cols @ weights.astype(np.float32)).ravel()
+
+    def row_vector(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """(term indices, weights) of one organisation's document vector."""
+        self._check_fitted()
+        r = self.X_[row, :].tocsr()
+        return r.indices.astype(np.int64), r.data.astype(np.float64)
+
+    def terms_of(self, row: int, idx: np.ndarray) -> set[int]:
+        """Which of the term indices `idx` occur in organisation `row`'s profile."""
+        r = self.X_[row, :].tocsr()
+        return set(r.indices.tolist()) & set(idx.tolist())
+
+    # -- persistence -------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the fitted arrays to one .npz (atomically: a reader never sees half a file)."""
+        self._check_fitted()
+        path = Path(path)
+        meta = {"format": FORMAT_VERSION, "params": self.get_params(),
+                "registry_hash": self.registry_hash_,
+                "analyzer": self.analyzer_fingerprint_, "reference_year": self.reference_year_}
+        X = self.X_
+        arrays = {
+            "meta": np.array(json.dumps(meta)), "terms": self.terms_, "idf": self.idf_,
+            "X_data": X.data, "X_indices": X.indices, "X_indptr": X.indptr,
+            "X_shape": np.array(X.shape, dtype=np.int64),
+            "ids": self.ids_, "names": self.names_, "type_code": self.type_code_,
+            "country": self.country_, "region": self.region_, "city": self.city_,
+            "theme_ids": self.theme_ids_, "themes": self.themes_,
+            "programme_ids": self.programme_ids_, "links": self.links_,
+            "mentions": self.mentions_, "documents": self.documents_,
+            "last_seen": self.last_seen_,
+        }
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
+        os.replace(tmp, path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> ProfileModel:
+        """Read a model written by `save`; RegistryError if it is not one."""
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                data = {k: z[k] for k in z.files}
+            meta = json.loads(str(data["meta"]))
+        except (OSError, ValueError, KeyError) as exc:
+            raise RegistryError(f"{path}: not a readable matcher model ({exc})") from exc
+        if meta.get("format") != FORMAT_VERSION:
+            raise RegistryError(f"{path}: model format {meta.get('format')} is not "
+                                f"{FORMAT_VERSION}; it will be refitted")
+        model = cls(**meta["params"])
+        model.terms_ = data["terms"]
+        model.vocabulary_ = {str(t): i for i, t in enumerate(model.terms_.tolist())}
+        model.idf_ = data["idf"]
+        model.X_ = sp.csc_matrix((data["X_data"], data["X_indices"], data["X_indptr"]),
+                                 shape=tuple(int(v) for v in data["X_shape"]))
+        for name in ("ids", "names", "type_code", "country", "region", "city", "theme_ids",
+                     "themes", "programme_ids", "links", "mentions", "documents", "last_seen"):
+            setattr(model, name + "_", data[name])
+        model.registry_hash_ = meta["registry_hash"]
+        model.analyzer_fingerprint_ = meta["analyzer"]
+        model.reference_year_ = float(meta["reference_year"])
+        return model
+
+
+# -- the model of a registry ------------------------------------------------------
+
+_CACHE: dict[str, ProfileModel] = {}
+
+
+def fit_registry(registry: Any, **params: Any) -> ProfileModel:
+    """Fit a model on every profile of `registry` (with evidence) and save it beside it."""
+    registry_hash = registry.content_hash()
+    profiles = registry.organisations(with_evidence=True)
+    model = ProfileModel(**params).fit(profiles, registry_hash=registry_hash)
+    path = model_path(Path(registry.path))
+    try:
+        model.save(path)
+    except OSError as exc:  # a read-only folder: keep the model in memory
+        log.warning("%s: cannot save the model (%s); it will be refitted next time", path, exc)
+    _CACHE[str(path)] = model
+    return model
+
+
+def ensure_model(registry: Any) -> ProfileModel:
+    """The registry's model: from memory, else from its file, else fitted now.
+
+    A model whose registry hash or analyzer fingerprint differ from the current ones
+    is stale and refitted.
+    """
+    path = model_path(Path(registry.path))
+    current = registry.content_hash()
+    fingerprint = analyzer.fingerprint()
+
+    def fresh(m: ProfileModel) -> bool:
+        return m.registry_hash_ == current and m.analyzer_fingerprint_ == fingerprint
+
+    cached = _CACHE.get(str(path))
+    if cached is not None and fresh(cached):
+        return cached
+    if path.is_file():
+        try:
+            loaded = ProfileModel.load(path)
+        except RegistryError as exc:
+            log.info("%s", exc)
+        else:
+            if fresh(loaded):
+                _CACHE[str(path)] = loaded
+                return loaded
+    log.info("%s: fitting the ranking model on %s", path, registry.path)
+    return fit_registry(registry)
