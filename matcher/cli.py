@@ -1,0 +1,266 @@
+"""`match`: the command-line shell over the library.
+
+Each command parses its options, calls one library function and prints the result.
+Library errors (MatcherError) become one `Error: ...` line on stderr and exit status 1.
+Heavy modules (spaCy, scikit-learn, pandas) are imported inside the commands that
+need them, so `match shortlist` starts fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import MatcherError
+
+ORG_COLUMNS = ("name", "type", "city", "region", "country", "mentions", "documents")
+
+
+class MatcherGroup(click.Group):
+    """Turns library errors into one line and exit status 1, without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MatcherError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`--db PATH`, shared by every command (MATCHER_DB and var/matcher.db otherwise)."""
+
+    @click.option("--db", "db", type=click.Path(dir_okay=False), default=None,
+                  help="Registry file (default: $MATCHER_DB or var/matcher.db).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, db: str | None, **kwargs: Any) -> Any:
+        from .config import db_path
+
+        return func(*args, db=db_path(db), **kwargs)
+
+    return wrapper
+
+
+def format_option(*choices: str, default: str = "table") -> Callable[..., Any]:
+    """`--format`, shared by the listing commands."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default,
+                        show_default=True, help="Output format.")
+
+
+@click.group(cls=MatcherGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="match")
+def cli() -> None:
+    """Find partners in Morocco's research and innovation ecosystem.
+
+    Build a registry from documents, then ask for a shortlist:
+
+    \b
+        match build seeds/
+        match shortlist cern-associate
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--rebuild", is_flag=True, help="Start from an empty registry.")
+@db_option
+def build(paths: tuple[str, ...], rebuild: bool, db: Path) -> None:
+    """Read documents into the registry (default PATH: seeds/).
+
+    Files and folders of .txt, .md, .html, .htm and .pdf; a file already read with the
+    same content is not read again. Bad files are skipped and reported (exit status 2).
+
+    \b
+        match build seeds/ articles/2026/
+    """
+    from .build import build as run_build
+
+    summary = run_build(paths or ("seeds",), db, rebuild=rebuild)
+    for line in summary.lines():
+        click.echo(line, err=line.startswith(("Ignoré", "Attention")))
+    click.echo(f"Registre : {db}")
+    if not summary.ok:
+        sys.exit(2)
+
+
+@cli.command()
+@click.option("--type", "org_type", default=None, help="Only this type (e.g. university).")
+@format_option("table", "json", "csv")
+@db_option
+def orgs(org_type: str | None, fmt: str, db: Path) -> None:
+    """List the organisations of the registry.
+
+    \b
+        match orgs --type university --format csv
+    """
+    from .records import ORG_TYPES
+    from .store import Registry
+
+    if org_type and org_type not in ORG_TYPES:
+        raise click.BadParameter(f"{org_type!r}; choose from {', '.join(ORG_TYPES)}",
+                                 param_hint="--type")
+    with Registry(db) as registry:
+        profiles = registry.organisations(type=org_type)
+    rows = [_org_row(p) for p in profiles]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(_csv([{**r, "aliases": "; ".join(r["aliases"]),
+                          "themes": "; ".join(r["themes"])} for r in rows]), nl=False)
+    else:
+        click.echo(_table(rows, ORG_COLUMNS))
+
+
+def _org_row(profile: Any) -> dict[str, Any]:
+    """The stable JSON form of `match orgs` (other tools read it)."""
+    return {
+        "id": profile.id,
+        "name": profile.name,
+        "aliases": list(profile.aliases),
+        "type": profile.type,
+        "city": profile.city,
+        "region": profile.region,
+        "country": profile.country,
+        "themes": [t for t, _ in sorted(profile.themes.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "programmes": list(profile.programmes),
+        "mentions": profile.mentions,
+        "documents": profile.documents,
+        "first_seen": profile.first_seen,
+        "last_seen": profile.last_seen,
+    }
+
+
+@cli.command()
+@click.argument("name")
+@format_option("text", "json", default="text")
+@db_option
+def show(name: str, fmt: str, db: Path) -> None:
+    """Show one organisation's profile, evidence and partners (fuzzy name lookup).
+
+    \b
+        match show "Cadi Ayyad"
+    """
+    from .serialize import to_json
+    from .store import Registry
+
+    with Registry(db) as registry:
+        profile = registry.find(name)
+    if fmt == "json":
+        click.echo(to_json(profile))
+        return
+    row = _org_row(profile)
+    click.echo(profile.name)
+    for label, value in (
+        ("Type", row["type"]), ("Alias", ", ".join(row["aliases"])),
+        ("Ville", row["city"]), ("Région", row["region"]), ("Pays", row["country"]),
+        ("Thèmes", ", ".join(row["themes"])), ("Programmes", ", ".join(row["programmes"])),
+        ("Mentions", f"{row['mentions']} dans {row['documents']} document(s)"),
+        ("Vu", f"{row['first_seen'] or '?'} – {row['last_seen'] or '?'}"),
+    ):
+        if value:
+            click.echo(f"  {label:<11}{value}")
+    if profile.partners:
+        click.echo("  Partenaires :")
+        for partner in profile.partners:
+            click.echo(f"    - {partner.name} ({partner.type})")
+    click.echo("  Preuves :")
+    for ev in profile.evidence:
+        click.echo(f"    [{ev.document}, {ev.date or 'date inconnue'}] {ev.text}")
+
+
+@cli.command()
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@format_option("text", "json", default="text")
+@db_option
+def evaluate(gold: str, fmt: str, db: Path) -> None:
+    """Score the registry against a hand-annotated gold file.
+
+    Extraction precision, recall, F1 and type accuracy (media excluded), junk spans
+    taken for organisations; then the ranking of the gold queries.
+
+    \b
+        match build seeds/ && match evaluate tests/gold/seeds.yaml
+    """
+    from .evaluation import evaluate_registry
+    from .store import Registry
+
+    with Registry(db) as registry:
+        report = evaluate_registry(registry, gold)
+    if fmt == "json":
+        from .serialize import to_json
+
+        click.echo(to_json(report))
+    else:
+        click.echo("\n".join(report.lines()))
+
+
+@cli.command()
+@format_option("table", "json")
+def programmes(fmt: str) -> None:
+    """List the programmes defined in data/programmes.yaml.
+
+    \b
+        match programmes
+    """
+    from .programmes import load_programmes
+    from .serialize import to_json
+
+    items = list(load_programmes().values())
+    if fmt == "json":
+        click.echo(to_json(items))
+        return
+    rows = [{"id": p.id, "nom": p.name.get("fr", ""), "thèmes": ", ".join(list(p.themes)[:6])}
+            for p in items]
+    click.echo(_table(rows, ("id", "nom", "thèmes")))
+
+
+@cli.command()
+@click.argument("programme_id")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@format_option("text", "json", default="text")
+def programme(programme_id: str, lang: str, fmt: str) -> None:
+    """Show one programme: description, themes, eligibility, rules and sources.
+
+    \b
+        match programme horizon-europe
+    """
+    from .programmes import describe, get_programme
+    from .serialize import to_json
+
+    prog = get_programme(programme_id)
+    click.echo(to_json(prog) if fmt == "json" else describe(prog, lang=lang))
+
+
+def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """A plain aligned text table."""
+    cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+    widths = [min(60, max([len(c)] + [len(row[i]) for row in cells]))
+              for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append("  ".join(v[:w].ljust(w) for v, w in zip(row, widths, strict=True)))
+    return "\n".join(lines)
+
+
+def _csv(rows: Sequence[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return out.getvalue()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="match")
