@@ -1,0 +1,297 @@
+"""The theme taxonomy (data/themes.yaml) and theme detection in text.
+
+`detect_themes` runs on every evidence sentence of every document and on the query path, so it
+keeps imports light (no spaCy, no scikit-learn) and matches all keywords with two compiled regular
+expressions, built once per version of the data file:
+
+- keywords written in lowercase/mixed case are matched on `matcher.text.fold`-ed text (accents,
+  case and apostrophes unified), with an optional plural s/x on each word and hyphen/space variants;
+- keywords written in CAPITALS are acronyms ("IT", "RF", "TIC") and keep their case, so the English
+  word "it" or the French "tic" do not count.
+
+Matches are whole words: "électronique" does not count inside "microélectronique", and an elided
+article ("l’électronique", "d'IA") does not hide a word.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .config import data_dir, load_data
+from .errors import DataError, NotFoundError
+from .text import fold, normalise_typography, strip_accents
+
+THEMES_FILE = "themes.yaml"
+LANGS = ("fr", "en")
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_TOKENS = re.compile(r"\s+|-|'|[^\s\-']+")
+_BEFORE = r"(?<![0-9A-Za-z])"
+_AFTER = r"(?![0-9A-Za-z])"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme: stable id, labels and the keywords that name it (French and English)."""
+
+    id: str
+    label_fr: str
+    label_en: str
+    keywords_fr: tuple[str, ...]
+    keywords_en: tuple[str, ...]
+
+    def label(self, lang: str = "fr") -> str:
+        return self.label_en if lang == "en" else self.label_fr
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return self.keywords_fr + self.keywords_en
+
+
+_SPACE, _HYPHEN, _APOS, _PLURAL = "\x00space", "\x00hyphen", "\x00apos", "\x00plural"
+_ATOM_PATTERNS = {_SPACE: r"[\s\-]+", _HYPHEN: r"[\s\-]?", _APOS: r"'\s?", _PLURAL: "(?:s|x)?"}
+
+Atoms = tuple[str, ...]
+
+
+class _Matcher:
+    """Compiled keyword patterns of one version of the taxonomy.
+
+    Keywords are merged into a character trie turned into one regular expression per case mode,
+    so that a sentence is scanned once whatever the number of keywords.
+    """
+
+    def __init__(self, themes: dict[str, Theme]) -> None:
+        owners: dict[tuple[bool, Atoms], list[str]] = {}
+        canonical: dict[tuple[bool, Atoms], str] = {}
+        for theme in themes.values():
+            for keyword in theme.keywords:
+                acronym = _is_acronym(keyword)
+                form = _case_form(keyword) if acronym else fold(keyword)
+                ident = (acronym, _atoms(form, plural=not acronym))
+                canonical.setdefault(ident, keyword)
+                if theme.id not in owners.setdefault(ident, []):
+                    owners[ident].append(theme.id)
+        self.owners = {k: tuple(v) for k, v in owners.items()}
+        self.canonical = canonical
+        self.exact, self.exact_keys = _compile([k for k in owners if k[0]])
+        self.folded, self.folded_keys = _compile([k for k in owners if not k[0]])
+
+    def matches(self, text: str) -> Iterator[tuple[str, tuple[str, ...]]]:
+        """(keyword as written in the data, owning theme ids) for each hit in `text`."""
+        if not text:
+            return
+        exact_text = _case_form(text)
+        spans: list[tuple[int, int]] = []
+        if self.exact is not None:
+            for m in self.exact.finditer(exact_text):
+                spans.append(m.span())
+                ident = self.exact_keys[m.lastindex - 1]  # type: ignore[operator]
+                yield self.canonical[ident], self.owners[ident]
+        if self.folded is not None:
+            for m in self.folded.finditer(exact_text.lower()):
+                start, end = m.span()
+                if any(s < end and start < e for s, e in spans):
+                    continue
+                ident = self.folded_keys[m.lastindex - 1]  # type: ignore[operator]
+                yield self.canonical[ident], self.owners[ident]
+
+
+def _is_acronym(keyword: str) -> bool:
+    letters = [c for c in keyword if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _case_form(text: str) -> str:
+    """`matcher.text.fold` without lower(): typography and accents unified, case kept.
+
+    Same result as strip_accents(normalise_typography(text)), computed character by character
+    with a cache, because per-sentence Unicode normalisation dominated detection time.
+    """
+    text = _NON_ASCII.sub(_ascii_form, unicodedata.normalize("NFC", text))
+    return _SPACES.sub(" ", text).strip()
+
+
+def _ascii_form(match: re.Match[str]) -> str:
+    char = match.group()
+    cached = _CHAR_FORMS.get(char)
+    if cached is None:
+        cached = " " if char.isspace() else strip_accents(normalise_typography(char))
+        _CHAR_FORMS[char] = cached
+    return cached
+
+
+_CHAR_FORMS: dict[str, str] = {}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_SPACES = re.compile(r"\s+")
+
+
+def _atoms(form: str, plural: bool) -> Atoms:
+    """A keyword as trie atoms: single characters, separators, optional plural endings."""
+    atoms: list[str] = []
+    for token in _TOKENS.findall(" ".join(form.split())):
+        if token.isspace():
+            atoms.append(_SPACE)
+        elif token == "-":
+            atoms.append(_HYPHEN)
+        elif token == "'":
+            atoms.append(_APOS)
+        elif plural and len(token) >= 4 and token[-1].isalpha():
+            atoms.extend(token[:-1] if token[-1] in "sx" else token)
+            atoms.append(_PLURAL)
+        else:
+            atoms.extend(token)
+    return tuple(atoms)
+
+
+def _compile(
+    idents: list[tuple[bool, Atoms]],
+) -> tuple[re.Pattern[str] | None, list[tuple[bool, Atoms]]]:
+    """One regex from a trie of keywords; group i (1-based) marks the end of keyword i-1."""
+    if not idents:
+        return None, []
+    trie: dict[str, Any] = {}
+    for ident in idents:
+        node = trie
+        for atom in ident[1]:
+            node = node.setdefault(atom, {})
+        node[""] = ident
+    order: list[tuple[bool, Atoms]] = []
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = []
+        for atom in sorted(a for a in node if a):
+            piece = _ATOM_PATTERNS.get(atom) or re.escape(atom)
+            branches.append(piece + emit(node[atom]))
+        if "" in node:  # the keyword ending here is tried after the longer ones
+            order.append(node[""])
+            branches.append("()")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    body = emit(trie)
+    return re.compile(f"{_BEFORE}{body}{_AFTER}"), order
+
+
+# --- loading and validation ---------------------------------------------------------------------
+
+
+def _text_field(path: str, theme_id: str, item: dict[str, Any], name: str) -> str:
+    value = item.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise DataError(f"{path}: theme {theme_id!r}: field {name!r} is missing or not a text")
+    return value.strip()
+
+
+def _keywords_field(path: str, theme_id: str, item: dict[str, Any], name: str) -> tuple[str, ...]:
+    value = item.get(name, [])
+    if value is None:
+        value = []
+    if not isinstance(value, list):
+        raise DataError(f"{path}: theme {theme_id!r}: field {name!r} must be a list of keywords")
+    out = []
+    for kw in value:
+        if not isinstance(kw, (str, int, float)) or not str(kw).strip() or not _matchable(str(kw)):
+            raise DataError(f"{path}: theme {theme_id!r}: field {name!r}: invalid keyword {kw!r}")
+        out.append(str(kw).strip())
+    return tuple(out)
+
+
+def _matchable(keyword: str) -> bool:
+    """A keyword must contain at least one letter or digit to be matchable."""
+    return any(c.isalnum() for c in keyword)
+
+
+def _parse(path: str, raw: Any) -> dict[str, Theme]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("themes"), list):
+        raise DataError(f"{path}: expected a mapping with a 'themes' list")
+    themes: dict[str, Theme] = {}
+    for position, item in enumerate(raw["themes"], start=1):
+        if not isinstance(item, dict):
+            raise DataError(f"{path}: theme #{position}: expected a mapping, got {item!r}")
+        theme_id = item.get("id")
+        if not isinstance(theme_id, str) or not _ID.match(theme_id):
+            raise DataError(
+                f"{path}: theme #{position}: field 'id' must be an ascii snake_case id, "
+                f"got {theme_id!r}"
+            )
+        if theme_id in themes:
+            raise DataError(f"{path}: theme {theme_id!r}: field 'id' is a duplicate")
+        theme = Theme(
+            id=theme_id,
+            label_fr=_text_field(path, theme_id, item, "label_fr"),
+            label_en=_text_field(path, theme_id, item, "label_en"),
+            keywords_fr=_keywords_field(path, theme_id, item, "keywords_fr"),
+            keywords_en=_keywords_field(path, theme_id, item, "keywords_en"),
+        )
+        if not theme.keywords:
+            raise DataError(
+                f"{path}: theme {theme_id!r}: fields 'keywords_fr'/'keywords_en' are both empty"
+            )
+        themes[theme_id] = theme
+    if not themes:
+        raise DataError(f"{path}: the 'themes' list is empty")
+    return themes
+
+
+@lru_cache(maxsize=8)
+def _taxonomy(path: str, mtime: float) -> tuple[dict[str, Theme], _Matcher]:
+    themes = _parse(path, load_data(THEMES_FILE))
+    return themes, _Matcher(themes)
+
+
+def _current() -> tuple[dict[str, Theme], _Matcher]:
+    path = data_dir() / THEMES_FILE
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise DataError(f"{path}: data file not found (set MATCHER_DATA_DIR?)") from exc
+    return _taxonomy(str(path), mtime)
+
+
+# --- public API ---------------------------------------------------------------------------------
+
+
+def load_themes() -> dict[str, Theme]:
+    """All themes by id, validated; cached until data/themes.yaml changes."""
+    return dict(_current()[0])
+
+
+def get_theme(theme_id: str) -> Theme:
+    """One theme; NotFoundError suggests close ids."""
+    themes = _current()[0]
+    if theme_id in themes:
+        return themes[theme_id]
+    close = tuple(difflib.get_close_matches(theme_id, list(themes), n=3, cutoff=0.6))
+    raise NotFoundError(f"Thème inconnu : {theme_id!r}.", close)
+
+
+def theme_label(theme_id: str, lang: str = "fr") -> str:
+    """The label of a theme in `lang`; the id itself for an id the taxonomy no longer has."""
+    theme = _current()[0].get(theme_id)
+    return theme.label(lang) if theme else theme_id
+
+
+def detect_themes(text: str) -> dict[str, int]:
+    """Keyword hit counts per theme id in `text` (themes without a hit are absent)."""
+    counts: dict[str, int] = {}
+    for _keyword, owners in _current()[1].matches(text):
+        for theme_id in owners:
+            counts[theme_id] = counts.get(theme_id, 0) + 1
+    return counts
+
+
+def matched_keywords(text: str) -> dict[str, list[str]]:
+    """The keywords (as written in the data) found in `text`, per theme id, first hit first."""
+    found: dict[str, list[str]] = {}
+    for keyword, owners in _current()[1].matches(text):
+        for theme_id in owners:
+            words = found.setdefault(theme_id, [])
+            if keyword not in words:
+                words.append(keyword)
+    return found
