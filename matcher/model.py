@@ -30,7 +30,7 @@ from . import analyzer
 from .config import model_path
 from .errors import RegistryError, UsageError
 from .records import ORG_TYPES, OrgProfile
-from .text import fold
+from .text import key
 
 log = logging.getLogger(__name__)
 
@@ -49,22 +49,10 @@ def date_to_year(date: str | None) -> float:
 
 
 def _theme_labels() -> dict[str, str]:
-    """Theme id -> label, so theme names are searchable text; ids alone if unavailable."""
-    try:
-        from .themes import load_themes
-    except ImportError:
-        return {}
-    labels: dict[str, str] = {}
-    for theme in load_themes():
-        tid = getattr(theme, "id", None)
-        if tid is None and isinstance(theme, str):
-            tid = theme
-        if tid is None:
-            continue
-        parts = [getattr(theme, "label", None) or getattr(theme, "name", None) or ""]
-        parts += list(getattr(theme, "labels", ()) or ())
-        labels[str(tid)] = " ".join(str(p) for p in parts if p)
-    return labels
+    """Theme id -> French and English labels, so theme names are searchable text."""
+    from .themes import load_themes
+
+    return {tid: f"{t.label_fr} {t.label_en}" for tid, t in load_themes().items()}
 
 
 def profile_text(profile: OrgProfile, theme_labels: dict[str, str] | None = None) -> str:
@@ -72,8 +60,11 @@ def profile_text(profile: OrgProfile, theme_labels: dict[str, str] | None = None
     labels = theme_labels or {}
     parts: list[str] = [profile.name, *profile.aliases]
     parts += [p for p in (profile.city, profile.region) if p]
-    for tid in profile.themes:
-        parts.append(labels.get(tid) or tid.replace("_", " ").replace("-", " "))
+    for tid, weight in profile.themes.items():
+        # Themes only from the document around the organisation (weight < 1) stay out of
+        # its text: they would make every organisation of an article look alike.
+        if weight >= 1:
+            parts.append(labels.get(tid) or tid.replace("_", " "))
     seen: set[str] = set()
     for ev in profile.evidence:
         if ev.text not in seen:
@@ -150,8 +141,13 @@ class ProfileModel:
         self.names_ = np.array([p.name for p in profiles], dtype=str)
         self.type_code_ = np.array([TYPE_CODES.get(p.type, -1) for p in profiles], dtype=np.int8)
         self.country_ = np.array([(p.country or "").upper() for p in profiles], dtype=str)
-        self.region_ = np.array([fold(p.region or "") for p in profiles], dtype=str)
-        self.city_ = np.array([fold(p.city or "") for p in profiles], dtype=str)
+        self.region_ = np.array([p.region or "" for p in profiles], dtype=str)
+        self.region_key_ = np.array([key(p.region or "") for p in profiles], dtype=str)
+        self.city_ = np.array([p.city or "" for p in profiles], dtype=str)
+        pairs = sorted({(key(a), row) for row, p in enumerate(profiles)
+                        for a in (p.name, *p.aliases) if key(a)})
+        self.alias_keys_ = np.array([k for k, _ in pairs], dtype=str)
+        self.alias_rows_ = np.array([r for _, r in pairs], dtype=np.int64)
         theme_ids = sorted({t for p in profiles for t in p.themes})
         self.theme_ids_ = np.array(theme_ids, dtype=str)
         tindex = {t: i for i, t in enumerate(theme_ids)}
@@ -232,6 +228,17 @@ class ProfileModel:
         r = self.X_[row, :].tocsr()
         return r.indices.astype(np.int64), r.data.astype(np.float64)
 
+    def rows_named(self, names: Iterable[str]) -> set[int]:
+        """Rows of the organisations one of whose names or aliases has exactly this key."""
+        self._check_fitted()
+        rows: set[int] = set()
+        for name in names:
+            k = key(name)
+            lo = int(np.searchsorted(self.alias_keys_, k, side="left"))
+            hi = int(np.searchsorted(self.alias_keys_, k, side="right"))
+            rows.update(int(r) for r in self.alias_rows_[lo:hi])
+        return rows
+
     def terms_of(self, row: int, idx: np.ndarray) -> set[int]:
         """Which of the term indices `idx` occur in organisation `row`'s profile."""
         r = self.X_[row, :].tocsr()
@@ -252,7 +259,9 @@ class ProfileModel:
             "X_data": X.data, "X_indices": X.indices, "X_indptr": X.indptr,
             "X_shape": np.array(X.shape, dtype=np.int64),
             "ids": self.ids_, "names": self.names_, "type_code": self.type_code_,
-            "country": self.country_, "region": self.region_, "city": self.city_,
+            "country": self.country_, "region": self.region_,
+            "region_key": self.region_key_, "city": self.city_,
+            "alias_keys": self.alias_keys_, "alias_rows": self.alias_rows_,
             "theme_ids": self.theme_ids_, "themes": self.themes_,
             "programme_ids": self.programme_ids_, "links": self.links_,
             "mentions": self.mentions_, "documents": self.documents_,
@@ -283,7 +292,7 @@ class ProfileModel:
         model.idf_ = data["idf"]
         model.X_ = sp.csc_matrix((data["X_data"], data["X_indices"], data["X_indptr"]),
                                  shape=tuple(int(v) for v in data["X_shape"]))
-        for name in ("ids", "names", "type_code", "country", "region", "city", "theme_ids",
+        for name in ("ids", "names", "type_code", "country", "region", "region_key", "city", "alias_keys", "alias_rows", "theme_ids",
                      "themes", "programme_ids", "links", "mentions", "documents", "last_seen"):
             setattr(model, name + "_", data[name])
         model.registry_hash_ = meta["registry_hash"]
@@ -297,9 +306,11 @@ class ProfileModel:
 _CACHE: dict[str, ProfileModel] = {}
 
 
-def fit_registry(registry: Any, **params: Any) -> ProfileModel:
+def fit_registry(registry: Any, registry_hash: str | None = None, **params: Any
+                 ) -> ProfileModel:
     """Fit a model on every profile of `registry` (with evidence) and save it beside it."""
-    registry_hash = registry.content_hash()
+    if registry_hash is None:
+        registry_hash = _content_hash(registry)
     profiles = registry.organisations(with_evidence=True)
     model = ProfileModel(**params).fit(profiles, registry_hash=registry_hash)
     path = model_path(Path(registry.path))
@@ -311,14 +322,45 @@ def fit_registry(registry: Any, **params: Any) -> ProfileModel:
     return model
 
 
+def _file_signature(db: Path) -> tuple[tuple[int, int], ...]:
+    """mtime and size of the database and its WAL: unchanged files, unchanged registry."""
+    out = []
+    for path in (db, db.with_name(db.name + "-wal")):
+        try:
+            st = path.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((0, 0))
+    return tuple(out)
+
+
+_VERIFIED: dict[str, tuple[tuple[tuple[int, int], ...], str]] = {}
+
+
+def _content_hash(registry: Any) -> str:
+    """The registry's content hash, recomputed only when its files have changed.
+
+    Hashing every profile takes a while on a large registry; a query should not pay
+    it when nothing was written since the last query of this process.
+    """
+    db = Path(registry.path)
+    signature = _file_signature(db)
+    known = _VERIFIED.get(str(db))
+    if known is not None and known[0] == signature:
+        return known[1]
+    value = str(registry.content_hash())
+    _VERIFIED[str(db)] = (signature, value)
+    return value
+
+
 def ensure_model(registry: Any) -> ProfileModel:
     """The registry's model: from memory, else from its file, else fitted now.
 
     A model whose registry hash or analyzer fingerprint differ from the current ones
-    is stale and refitted.
+    is stale and refitted (and saved for the next process).
     """
     path = model_path(Path(registry.path))
-    current = registry.content_hash()
+    current = _content_hash(registry)
     fingerprint = analyzer.fingerprint()
 
     def fresh(m: ProfileModel) -> bool:
@@ -337,4 +379,4 @@ def ensure_model(registry: Any) -> ProfileModel:
                 _CACHE[str(path)] = loaded
                 return loaded
     log.info("%s: fitting the ranking model on %s", path, registry.path)
-    return fit_registry(registry)
+    return fit_registry(registry, registry_hash=current)
