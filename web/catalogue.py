@@ -1,0 +1,100 @@
+"""Reference data shown by the UI: programmes, regions, theme labels.
+
+Thin adapters over matcher.programmes, matcher.gazetteer and data/themes.yaml, so
+templates and forms do not care how the library shapes them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matcher.config import load_data
+
+from .i18n import current_lang
+
+
+def programmes() -> list[Any]:
+    """Every programme of data/programmes.yaml, in file order."""
+    from matcher.programmes import load_programmes
+
+    loaded = load_programmes()
+    return list(loaded.values()) if isinstance(loaded, dict) else list(loaded)
+
+
+def programme_choices() -> list[tuple[str, str]]:
+    return [(p.id, programme_name(p)) for p in programmes()]
+
+
+def programme_name(programme: Any) -> str:
+    lang = current_lang()
+    for attr in (f"name_{lang}", "name", "label", "id"):
+        value = getattr(programme, attr, None)
+        if value:
+            return str(value)
+    return str(programme)
+
+
+def get_programme(programme_id: str) -> Any:
+    """The programme `programme_id` (NotFoundError from the library if unknown)."""
+    from matcher.programmes import get_programme as library_get
+
+    return library_get(programme_id)
+
+
+def regions() -> list[str]:
+    """Region names for the search form, from the gazetteer."""
+    try:
+        from matcher.gazetteer import region_names
+    except ImportError:
+        return []
+    return sorted(region_names())
+
+
+def _themes() -> dict[str, dict[str, str]]:
+    raw = load_data("themes.yaml") or {}
+    return {str(item["id"]): item for item in raw.get("themes", []) if "id" in item}
+
+
+def theme_label(theme_id: str) -> str:
+    item = _themes().get(theme_id)
+    if not item:
+        return theme_id.replace("_", " ")
+    return str(item.get(f"label_{current_lang()}") or item.get("label_fr") or theme_id)
+
+
+def describe(programme: Any) -> str:
+    """A programme's description in the page language."""
+    lang = current_lang()
+    for attr in (f"description_{lang}", "description", "description_fr"):
+        value = getattr(programme, attr, None)
+        if value:
+            return str(value)
+    return ""
+
+
+def programme_rules(programme: Any) -> list[str]:
+    """The programme's composition rules as readable lines."""
+    rules = getattr(programme, "rules", None) or ()
+    if isinstance(rules, dict):
+        return [f"{k} : {v}" for k, v in rules.items()]
+    return [str(getattr(r, "text", None) or getattr(r, "description", None) or r) for r in rules]
+
+
+def http_url(value: str | None) -> str | None:
+    """Only http(s) URLs become links: a document's metadata is untrusted."""
+    if value and value.strip().lower().startswith(("http://", "https://")):
+        return value.strip()
+    return None
+
+
+def init_app(app: Any) -> None:
+    import posixpath
+
+    app.add_template_filter(lambda p: posixpath.basename(str(p or "").replace("\\", "/")),
+                            "basename")
+    app.add_template_filter(http_url, "http_url")
+
+    @app.context_processor
+    def _inject() -> dict[str, object]:
+        return {"programme_name": programme_name, "describe": describe,
+                "programme_rules": programme_rules, "theme_label": theme_label}

@@ -1,0 +1,124 @@
+"""Organisation pages: the profile with all its evidence, its partners, a partner
+search for it, and the consortium builder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request, url_for
+
+from matcher.records import ORG_TYPES
+
+from .catalogue import programme_choices
+from .downloads import FORMATS, download_name, report_response
+from .i18n import t
+from .registry import get_registry
+from .search import FMT
+
+bp = Blueprint("organisations", __name__)
+
+
+def _top(default: int = 10) -> int:
+    from flask import current_app
+
+    raw = request.args.get("top", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= current_app.config["MAX_TOP"]:
+        from matcher.errors import UsageError
+
+        raise UsageError(f"top={raw!r} : {t('err_top', max=current_app.config['MAX_TOP'])}")
+    return int(raw)
+
+
+@bp.get("/organisations")
+def index() -> str:
+    org_type = request.args.get("type") or None
+    if org_type and org_type not in ORG_TYPES:
+        abort(400, t("err_type"))
+    orgs = get_registry().organisations(type=org_type)
+    return render_template("organisations.html", orgs=orgs, org_type=org_type)
+
+
+@bp.get("/organisations/<int:org_id>")
+def show(org_id: int) -> str:
+    org = get_registry().organisation(org_id)
+    return render_template("organisation.html", org=org, programmes=programme_choices())
+
+
+def run_partners(org_id: int, top: int) -> Any:
+    from matcher.partners import partners
+
+    registry = get_registry()
+    org = registry.organisation(org_id)
+    return org, partners(registry, org.name, top=top)
+
+
+@bp.get("/organisations/<int:org_id>/partners")
+def partners_page(org_id: int) -> str:
+    top = _top()
+    org, result = run_partners(org_id, top)
+    downloads = {fmt: url_for("organisations.partners_download", org_id=org_id, fmt=fmt,
+                              top=top) for fmt in FORMATS}
+    return render_template("partners.html", org=org, result=result, downloads=downloads)
+
+
+@bp.get("/organisations/<int:org_id>/partners." + FMT)
+def partners_download(org_id: int, fmt: str) -> Any:
+    org, result = run_partners(org_id, _top())
+    return report_response(result, fmt, download_name("partenaires", org.name, fmt=fmt))
+
+
+def consortium_args() -> dict[str, Any]:
+    """programme, with (organisation ids), size from the query string, checked."""
+    from flask import current_app
+
+    from matcher.errors import UsageError
+
+    programme = request.args.get("programme", "").strip()
+    if not programme:
+        raise UsageError(t("err_programme"))
+    with_ids: list[int] = []
+    for raw in request.args.getlist("with"):
+        if not raw.strip().isdigit():
+            raise UsageError(f"with={raw!r} : identifiant d'organisation attendu (nombre)")
+        with_ids.append(int(raw))
+    size_raw = request.args.get("size", "").strip()
+    size = None
+    if size_raw:
+        if not size_raw.isdigit() or not 1 <= int(size_raw) <= current_app.config["MAX_TOP"]:
+            raise UsageError(f"size={size_raw!r} : "
+                             + t("err_top", max=current_app.config["MAX_TOP"]))
+        size = int(size_raw)
+    return {"programme": programme, "with": with_ids, "size": size}
+
+
+def run_consortium(args: dict[str, Any]) -> tuple[list[Any], Any]:
+    from matcher.consortium import consortium
+
+    registry = get_registry()
+    chosen = [registry.organisation(i) for i in args["with"]]
+    result = consortium(registry, args["programme"], size=args["size"],
+                        with_=tuple(o.name for o in chosen))
+    return chosen, result
+
+
+@bp.get("/consortium")
+def consortium_page() -> str:
+    args = consortium_args()
+    chosen, result = run_consortium(args)
+    base = {"programme": args["programme"], "with": args["with"]}
+    if args["size"]:
+        base["size"] = args["size"]
+    downloads = {fmt: url_for("organisations.consortium_download", fmt=fmt, **base)
+                 for fmt in FORMATS}
+    return render_template("consortium.html", chosen=chosen, result=result,
+                           downloads=downloads, args=args, programmes=programme_choices())
+
+
+@bp.get("/consortium." + FMT)
+def consortium_download(fmt: str) -> Any:
+    args = consortium_args()
+    chosen, result = run_consortium(args)
+    name = download_name("consortium", args["programme"], *(o.name for o in chosen), fmt=fmt)
+    return report_response(result, fmt, name)
