@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 Meta = dict[str, str]
 
-# --- rules from data/cleaning.yaml ------------------------------------------------------
+# --- rules from data/cleaning.yaml ---
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ def _rules() -> _Rules:
     if _cache is not None and _cache[0] is raw:
         return _cache[1]
     share_words = [*raw["share_verbs"], *raw["share_networks"]]
-    forms = sorted({f for w in share_words for f in (w.capitalize(), w.upper(), w)}, key=len)[::-1]
-    token = r"(?:" + "|".join(re.escape(f) for f in forms) + r")"
+    words = sorted(share_words, key=len, reverse=True)
+    token = r"(?=[A-Z])(?i:" + "|".join(re.escape(w) for w in words) + r")"
     sep = r"[\s:|,/·•-]*"
     rules = _Rules(
         notices=tuple(re.compile(p) for p in raw["notices"]),
@@ -93,7 +93,7 @@ def _rules() -> _Rules:
     return rules
 
 
-# --- dates ----------------------------------------------------------------------------
+# --- dates ---
 
 _MONTHS = {
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
@@ -162,7 +162,7 @@ def _date_value(value: Any) -> str | None:
     return parse_date(text)
 
 
-# --- markdown and line rules ----------------------------------------------------------------
+# --- markdown and line rules ---
 
 _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _DATE_HEADER = re.compile(r"\A\s*date\s*:?\s+(\d{4}(?:-\d{1,2}){0,2})(?![\d-])", re.I)
@@ -280,7 +280,7 @@ def _continues(previous: str, nxt: str) -> bool:
     return bool(previous) and not previous.endswith(_TERMINAL) and nxt[:1].islower()
 
 
-# --- public API --------------------------------------------------------------------------
+# --- public API ---
 
 
 def clean_text(raw: str) -> str:
@@ -427,9 +427,12 @@ def _title(paragraphs: list[str]) -> str | None:
 
 
 def _head_date(paragraphs: list[str]) -> str | None:
-    """A full date among the heading lines, or opening the first paragraph (dateline)."""
+    """A full date among the short heading lines, or opening the first paragraph (dateline)."""
     for paragraph in paragraphs[:8]:
-        if len(paragraph) > 200:
+        heading = len(paragraph) <= 100 or (
+            len(paragraph) <= 200 and not paragraph.endswith(_TERMINAL)
+        )
+        if not heading:  # the body starts: only a dateline at its very start counts
             return parse_date(paragraph[:60], full_only=True)
         if iso := parse_date(paragraph, full_only=True):
             return iso

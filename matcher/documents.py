@@ -36,7 +36,6 @@ from .cleaning import (
     clean_html,
     clean_text_with_metadata,
     detect_language,
-    parse_date,
     unwrap_lines,
 )
 from .errors import InputError
@@ -58,7 +57,9 @@ _UTF8_MULTIBYTE = re.compile(
 )
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
-_PAGE_NUMBER = re.compile(r"^\s*(?:page\s*)?[-–]?\s*\d{1,4}\s*(?:(?:/|sur|of)\s*\d{1,4})?\s*[-–]?\s*$", re.I)
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:page\s*)?[-–]?\s*\d{1,4}\s*(?:(?:/|sur|of)\s*\d{1,4})?\s*[-–]?\s*$", re.I
+)
 _SUPPORTED_LIST = ".txt, .md, .html, .htm, .pdf"
 
 
@@ -72,7 +73,9 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
     for given in paths:
         path = Path(given)
         if not path.exists():
-            raise InputError(str(given), "fichier ou dossier introuvable (not found): check the path")
+            raise InputError(
+                str(given), "fichier ou dossier introuvable (not found): check the path"
+            )
         if not path.is_dir():
             yield path
             continue
