@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -60,31 +60,32 @@ _ATOM_PATTERNS = {_SPACE: r"[\s\-]+", _HYPHEN: r"[\s\-]?", _APOS: r"'\s?", _PLUR
 Atoms = tuple[str, ...]
 
 
-class _Matcher:
-    """Compiled keyword patterns of one version of the taxonomy.
+class KeywordMatcher:
+    """Compiled keyword patterns: (owner id, keywords) pairs -> hits in text.
 
     Keywords are merged into a character trie turned into one regular expression per case mode,
-    so that a sentence is scanned once whatever the number of keywords.
+    so that a sentence is scanned once whatever the number of keywords. Used for themes here and
+    for programme names in matcher.programmes.
     """
 
-    def __init__(self, themes: dict[str, Theme]) -> None:
+    def __init__(self, items: Iterable[tuple[str, Sequence[str]]]) -> None:
         owners: dict[tuple[bool, Atoms], list[str]] = {}
         canonical: dict[tuple[bool, Atoms], str] = {}
-        for theme in themes.values():
-            for keyword in theme.keywords:
+        for owner, keywords in items:
+            for keyword in keywords:
                 acronym = _is_acronym(keyword)
                 form = _case_form(keyword) if acronym else fold(keyword)
                 ident = (acronym, _atoms(form, plural=not acronym))
                 canonical.setdefault(ident, keyword)
-                if theme.id not in owners.setdefault(ident, []):
-                    owners[ident].append(theme.id)
+                if owner not in owners.setdefault(ident, []):
+                    owners[ident].append(owner)
         self.owners = {k: tuple(v) for k, v in owners.items()}
         self.canonical = canonical
         self.exact, self.exact_keys = _compile([k for k in owners if k[0]])
         self.folded, self.folded_keys = _compile([k for k in owners if not k[0]])
 
     def matches(self, text: str) -> Iterator[tuple[str, tuple[str, ...]]]:
-        """(keyword as written in the data, owning theme ids) for each hit in `text`."""
+        """(keyword as written in the data, owner ids) for each hit in `text`."""
         if not text:
             return
         exact_text = _case_form(text)
@@ -101,6 +102,24 @@ class _Matcher:
                     continue
                 ident = self.folded_keys[m.lastindex - 1]  # type: ignore[operator]
                 yield self.canonical[ident], self.owners[ident]
+
+    def counts(self, text: str) -> dict[str, int]:
+        """Hit counts per owner id (owners without a hit are absent)."""
+        counts: dict[str, int] = {}
+        for _keyword, owners in self.matches(text):
+            for owner in owners:
+                counts[owner] = counts.get(owner, 0) + 1
+        return counts
+
+    def keywords(self, text: str) -> dict[str, list[str]]:
+        """Keywords found per owner id, as written in the data, first hit first, no repeats."""
+        found: dict[str, list[str]] = {}
+        for keyword, owners in self.matches(text):
+            for owner in owners:
+                words = found.setdefault(owner, [])
+                if keyword not in words:
+                    words.append(keyword)
+        return found
 
 
 def _is_acronym(keyword: str) -> bool:
@@ -240,12 +259,12 @@ def _parse(path: str, raw: Any) -> dict[str, Theme]:
 
 
 @lru_cache(maxsize=8)
-def _taxonomy(path: str, mtime: float) -> tuple[dict[str, Theme], _Matcher]:
+def _taxonomy(path: str, mtime: float) -> tuple[dict[str, Theme], KeywordMatcher]:
     themes = _parse(path, load_data(THEMES_FILE))
-    return themes, _Matcher(themes)
+    return themes, KeywordMatcher((t.id, t.keywords) for t in themes.values())
 
 
-def _current() -> tuple[dict[str, Theme], _Matcher]:
+def _current() -> tuple[dict[str, Theme], KeywordMatcher]:
     path = data_dir() / THEMES_FILE
     try:
         mtime = path.stat().st_mtime
@@ -279,19 +298,9 @@ def theme_label(theme_id: str, lang: str = "fr") -> str:
 
 def detect_themes(text: str) -> dict[str, int]:
     """Keyword hit counts per theme id in `text` (themes without a hit are absent)."""
-    counts: dict[str, int] = {}
-    for _keyword, owners in _current()[1].matches(text):
-        for theme_id in owners:
-            counts[theme_id] = counts.get(theme_id, 0) + 1
-    return counts
+    return _current()[1].counts(text)
 
 
 def matched_keywords(text: str) -> dict[str, list[str]]:
     """The keywords (as written in the data) found in `text`, per theme id, first hit first."""
-    found: dict[str, list[str]] = {}
-    for keyword, owners in _current()[1].matches(text):
-        for theme_id in owners:
-            words = found.setdefault(theme_id, [])
-            if keyword not in words:
-                words.append(keyword)
-    return found
+    return _current()[1].keywords(text)
