@@ -50,6 +50,7 @@ TYPE_LABELS = {
     "international_org": ("Organisation internationale", "International organisation"),
     "funding_programme": ("Programme de financement", "Funding programme"),
     "media": ("Média", "Media"),
+    "unknown": ("Type inconnu", "Unknown type"),
 }
 COMPONENT_LABELS = {
     "text": ("Texte", "Text"),
@@ -59,6 +60,7 @@ COMPONENT_LABELS = {
     "links": ("Liens", "Links"),
     "evidence": ("Preuves", "Evidence"),
     "recency": ("Récence", "Recency"),
+    "complement": ("Complémentarité", "Complementarity"),
     "complementarity": ("Complémentarité", "Complementarity"),
     "diversity": ("Diversité", "Diversity"),
     "eligibility": ("Éligibilité", "Eligibility"),
@@ -72,6 +74,7 @@ COLUMNS = {  # key -> (French, English) header of CSV and XLSX columns
     "city": ("Ville", "City"),
     "region": ("Région", "Region"),
     "country": ("Pays", "Country"),
+    "exclude": ("Exclus", "Excluded"),
     "score": ("Score", "Score"),
     "matched_themes": ("Thèmes communs", "Matched themes"),
     "matched_terms": ("Termes trouvés", "Matched terms"),
@@ -326,13 +329,24 @@ def _filters_text(filters: dict[str, object], lang: str) -> str:
     for name, value in filters.items():
         if value in (None, "", (), []):
             continue
-        if isinstance(value, (list, tuple)):
-            value = ", ".join(str(v) for v in value)
-        if name == "type" and isinstance(value, str):
-            value = type_label(value, lang)
+        values = list(value) if isinstance(value, (list, tuple)) else [value]
+        if name == "type":
+            values = [type_label(str(v), lang) for v in values]
+        value = ", ".join(str(v) for v in values)
         label = _pick(COLUMNS[name], lang) if name in COLUMNS else name
         items.append(f"{label} : {value}" if lang == "fr" else f"{label}: {value}")
     return "; ".join(items) or word("none", lang)
+
+
+def _param_text(value: object) -> str:
+    """A method parameter on one line: dicts as 'k=v, k=v' (weights, themes, model)."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_param_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_param_text(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def context(result: Shortlist | Consortium, *, command: str | None = None,
@@ -383,7 +397,7 @@ def context(result: Shortlist | Consortium, *, command: str | None = None,
         "consortium": is_consortium,
         "rules": list(result.rules) if is_consortium else [],
         "themes_covered": themes_covered, "themes_missing": themes_missing,
-        "params": [(str(k), str(v)) for k, v in result.params.items()],
+        "params": [(str(k), _param_text(v)) for k, v in result.params.items()],
         "command": command or default_command(result),
         "registry_hash": result.registry_hash, "version": __version__,
         "charts": {},
@@ -452,7 +466,8 @@ def _environment(autoescape: bool) -> Any:
 
 def _markdown(result: Shortlist | Consortium, command: str | None, lang: str) -> bytes:
     ctx = context(result, command=command, lang=lang)
-    return _environment(False).get_template("report.md.j2").render(ctx).encode("utf-8")
+    text = _environment(False).get_template("report.md.j2").render(ctx)
+    return re.sub(r"\n{3,}", "\n\n", text).encode("utf-8")
 
 
 def _html(result: Shortlist | Consortium, command: str | None, lang: str,
