@@ -42,24 +42,17 @@ def get_programme(programme_id: str) -> Any:
 
 
 def regions() -> list[str]:
-    """Region names for the search form, from the gazetteer."""
-    try:
-        from matcher.gazetteer import region_names
-    except ImportError:
-        return []
-    return sorted(region_names())
-
-
-def _themes() -> dict[str, dict[str, str]]:
-    raw = load_data("themes.yaml") or {}
-    return {str(item["id"]): item for item in raw.get("themes", []) if "id" in item}
+    """Morocco's regions (canonical names of data/gazetteer/places.yaml) for the search form."""
+    raw = load_data("gazetteer/places.yaml") or {}
+    return [str(r["name"]) for r in raw.get("regions", []) if r.get("name")]
 
 
 def theme_label(theme_id: str) -> str:
-    item = _themes().get(theme_id)
-    if not item:
-        return theme_id.replace("_", " ")
-    return str(item.get(f"label_{current_lang()}") or item.get("label_fr") or theme_id)
+    """A theme's label in the page language (matcher.themes); unknown ids as given."""
+    from matcher.themes import load_themes
+
+    theme = load_themes().get(theme_id)
+    return theme.label(current_lang()) if theme else theme_id.replace("_", " ")
 
 
 def describe(programme: Any) -> str:

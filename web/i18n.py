@@ -240,55 +240,6 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-ORG_TYPES: dict[str, dict[str, str]] = {
-    "fr": {
-        "university": "Université",
-        "school": "École",
-        "research_centre": "Centre de recherche",
-        "cluster": "Cluster",
-        "company": "Entreprise",
-        "public_agency": "Organisme public",
-        "ministry": "Ministère",
-        "association": "Association",
-        "international_org": "Organisation internationale",
-        "funding_programme": "Programme de financement",
-        "media": "Média",
-    },
-    "en": {
-        "university": "University",
-        "school": "School",
-        "research_centre": "Research centre",
-        "cluster": "Cluster",
-        "company": "Company",
-        "public_agency": "Public agency",
-        "ministry": "Ministry",
-        "association": "Association",
-        "international_org": "International organisation",
-        "funding_programme": "Funding programme",
-        "media": "Media",
-    },
-}
-
-COMPONENTS: dict[str, dict[str, str]] = {
-    "fr": {
-        "text": "texte",
-        "themes": "thèmes",
-        "type": "type",
-        "geography": "géographie",
-        "links": "liens",
-        "evidence": "preuves",
-    },
-    "en": {
-        "text": "text",
-        "themes": "themes",
-        "type": "type",
-        "geography": "geography",
-        "links": "links",
-        "evidence": "evidence",
-    },
-}
-
-
 def current_lang() -> str:
     if "lang" not in g:
         asked = request.args.get("lang") or request.cookies.get(COOKIE) or DEFAULT
@@ -304,13 +255,16 @@ def t(key: str, **values: object) -> str:
 
 
 def type_label(org_type: str | None) -> str:
-    if not org_type:
-        return ""
-    return ORG_TYPES[current_lang()].get(org_type, org_type.replace("_", " "))
+    """The organisation type as people say it (the reports' labels)."""
+    from matcher.export import type_label as label
+
+    return label(org_type, current_lang()) if org_type else ""
 
 
 def component_label(name: str) -> str:
-    return COMPONENTS[current_lang()].get(name, name.replace("_", " "))
+    from matcher.export import component_label as label
+
+    return label(name, current_lang())
 
 
 def switch_url() -> str:

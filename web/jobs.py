@@ -21,6 +21,22 @@ from matcher.errors import MatcherError
 log = logging.getLogger(__name__)
 
 
+_EXTRACTOR: Any = None
+_EXTRACTOR_LOCK = threading.Lock()
+_BUILD_LOCK = threading.Lock()  # one writer, and the extractor is not shared between threads
+
+
+def shared_extractor() -> Any:
+    """One spaCy extractor per process: loading the French model takes seconds."""
+    global _EXTRACTOR
+    with _EXTRACTOR_LOCK:
+        if _EXTRACTOR is None:
+            from matcher.extraction import Extractor
+
+            _EXTRACTOR = Extractor()
+        return _EXTRACTOR
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -62,15 +78,13 @@ class Job:
 
 
 class Ingestor:
-    """Runs matcher.build on uploaded files in a background thread."""
+    """Runs matcher.build on uploaded files in a background thread, one at a time."""
 
     def __init__(self, db: str, keep: int = 50) -> None:
         self.db = db
         self.keep = keep
         self._jobs: dict[str, Job] = {}
         self._jobs_lock = threading.Lock()
-        self._build_lock = threading.Lock()
-        self._extractor: Any = None
         self._threads: list[threading.Thread] = []
 
     def submit(self, files: list[str], paths: list[Path]) -> Job:
@@ -102,20 +116,16 @@ class Ingestor:
     def _run(self, job: Job) -> None:
         from matcher.build import build, display_path
 
-        with self._build_lock:
+        with _BUILD_LOCK:
             job.status = "running"
             try:
-                if self._extractor is None:
-                    from matcher.extraction import Extractor
-
-                    self._extractor = Extractor()
                 shown = {display_path(Path(p)): name for p, name in zip(job.paths, job.files,
                                                                          strict=True)}
 
                 def seen(path: str) -> None:
                     job.done_files = min(job.done_files + 1, len(job.files))
 
-                summary = build(job.paths, self.db, progress=False, extractor=self._extractor,
+                summary = build(job.paths, self.db, progress=False, extractor=shared_extractor(),
                                 on_document=seen)
                 job.done_files = len(job.files)
                 job.summary = summary.lines()

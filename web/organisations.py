@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from matcher.records import ORG_TYPES
 
 from .catalogue import programme_choices
-from .downloads import FORMATS, download_name, report_response
+from .downloads import FORMATS, report_response
 from .i18n import t
 from .registry import get_registry
 from .search import FMT
@@ -65,8 +65,8 @@ def partners_page(org_id: int) -> str:
 
 @bp.get("/organisations/<int:org_id>/partners." + FMT)
 def partners_download(org_id: int, fmt: str) -> Any:
-    org, result = run_partners(org_id, _top())
-    return report_response(result, fmt, download_name("partenaires", org.name, fmt=fmt))
+    _, result = run_partners(org_id, _top())
+    return report_response(result, fmt)
 
 
 def consortium_args() -> dict[str, Any]:
@@ -119,6 +119,5 @@ def consortium_page() -> str:
 @bp.get("/consortium." + FMT)
 def consortium_download(fmt: str) -> Any:
     args = consortium_args()
-    chosen, result = run_consortium(args)
-    name = download_name("consortium", args["programme"], *(o.name for o in chosen), fmt=fmt)
-    return report_response(result, fmt, name)
+    _, result = run_consortium(args)
+    return report_response(result, fmt)

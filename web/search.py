@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from matcher.errors import NotFoundError
+
 from .catalogue import programme_choices, regions
-from .downloads import FORMATS, download_name, report_response
+from .downloads import FORMATS, report_response
 from .forms import SearchForm
 from .registry import get_registry
 
@@ -54,7 +56,13 @@ def results() -> tuple[str, int] | str:
     if not form.validate():
         return render_template("home.html", form=form, invalid=True), 400
     params = form.params()
-    result = run_shortlist(params)
+    try:
+        result = run_shortlist(params)
+    except NotFoundError as exc:  # e.g. a region where the registry knows nobody yet
+        form.region.errors = [str(exc)] if params["region"] else []
+        if not params["region"]:
+            raise
+        return render_template("home.html", form=form, invalid=True), 200
     args = query_args(params)
     downloads = {fmt: url_for("search.download", fmt=fmt, **args) for fmt in FORMATS}
     return render_template("results.html", form=form, result=result, downloads=downloads,
@@ -70,7 +78,4 @@ def download(fmt: str) -> Any:
         from matcher.errors import UsageError
 
         raise UsageError(errors)
-    params = form.params()
-    result = run_shortlist(params)
-    name = download_name("shortlist", params["programme"], params["query"], fmt=fmt)
-    return report_response(result, fmt, name)
+    return report_response(run_shortlist(form.params()), fmt)
