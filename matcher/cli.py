@@ -240,6 +240,23 @@ def programme(programme_id: str, lang: str, fmt: str) -> None:
     click.echo(to_json(prog) if fmt == "json" else describe(prog, lang=lang))
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@db_option
+def serve(host: str, port: int, db: Path) -> None:
+    """Serve the web app (search form, organisation pages, JSON API) with waitress.
+
+    \b
+        match serve --port 8000
+    """
+    from web import serve as run_server
+
+    click.echo(f"Matcher : http://{host}:{port}/  (registre : {db})", err=True)
+    run_server(db, host=host, port=port)
+
+
 def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     """A plain aligned text table."""
     cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
