@@ -144,10 +144,6 @@ class ProfileModel:
         self.region_ = np.array([p.region or "" for p in profiles], dtype=str)
         self.region_key_ = np.array([key(p.region or "") for p in profiles], dtype=str)
         self.city_ = np.array([p.city or "" for p in profiles], dtype=str)
-        pairs = sorted({(key(a), row) for row, p in enumerate(profiles)
-                        for a in (p.name, *p.aliases) if key(a)})
-        self.alias_keys_ = np.array([k for k, _ in pairs], dtype=str)
-        self.alias_rows_ = np.array([r for _, r in pairs], dtype=np.int64)
         theme_ids = sorted({t for p in profiles for t in p.themes})
         self.theme_ids_ = np.array(theme_ids, dtype=str)
         tindex = {t: i for i, t in enumerate(theme_ids)}
@@ -228,17 +224,6 @@ class ProfileModel:
         r = self.X_[row, :].tocsr()
         return r.indices.astype(np.int64), r.data.astype(np.float64)
 
-    def rows_named(self, names: Iterable[str]) -> set[int]:
-        """Rows of the organisations one of whose names or aliases has exactly this key."""
-        self._check_fitted()
-        rows: set[int] = set()
-        for name in names:
-            k = key(name)
-            lo = int(np.searchsorted(self.alias_keys_, k, side="left"))
-            hi = int(np.searchsorted(self.alias_keys_, k, side="right"))
-            rows.update(int(r) for r in self.alias_rows_[lo:hi])
-        return rows
-
     def terms_of(self, row: int, idx: np.ndarray) -> set[int]:
         """Which of the term indices `idx` occur in organisation `row`'s profile."""
         r = self.X_[row, :].tocsr()
@@ -261,7 +246,6 @@ class ProfileModel:
             "ids": self.ids_, "names": self.names_, "type_code": self.type_code_,
             "country": self.country_, "region": self.region_,
             "region_key": self.region_key_, "city": self.city_,
-            "alias_keys": self.alias_keys_, "alias_rows": self.alias_rows_,
             "theme_ids": self.theme_ids_, "themes": self.themes_,
             "programme_ids": self.programme_ids_, "links": self.links_,
             "mentions": self.mentions_, "documents": self.documents_,
@@ -292,7 +276,7 @@ class ProfileModel:
         model.idf_ = data["idf"]
         model.X_ = sp.csc_matrix((data["X_data"], data["X_indices"], data["X_indptr"]),
                                  shape=tuple(int(v) for v in data["X_shape"]))
-        for name in ("ids", "names", "type_code", "country", "region", "region_key", "city", "alias_keys", "alias_rows", "theme_ids",
+        for name in ("ids", "names", "type_code", "country", "region", "region_key", "city", "theme_ids",
                      "themes", "programme_ids", "links", "mentions", "documents", "last_seen"):
             setattr(model, name + "_", data[name])
         model.registry_hash_ = meta["registry_hash"]

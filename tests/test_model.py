@@ -71,8 +71,7 @@ def test_fit_returns_self_and_sets_structured_arrays() -> None:
     assert set(model.theme_ids_.tolist()) == {"ia", "robotique", "electronique", "telecom"}
     assert model.links_[:, model.programme_ids_.tolist().index("cern-associate")].tolist() == [0, 1, 0]
     assert model.reference_year_ == pytest.approx(date_to_year("2024-05"))
-    assert model.rows_named(["i&r"]) == {2} and model.rows_named(["Nowhere"]) == set()
-    assert model.rows_named(["Pôle Images & Réseaux"]) == {2}
+    assert model.region_key_.tolist() == ["fes meknes", "", ""]
 
 
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
@@ -82,7 +81,7 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     assert loaded.get_params() == model.get_params()
     assert loaded.registry_hash_ == "h2" and loaded.vocabulary_ == model.vocabulary_
     for name in ("ids_", "names_", "type_code_", "country_", "region_", "themes_", "links_",
-                 "mentions_", "last_seen_", "idf_", "alias_keys_"):
+                 "mentions_", "last_seen_", "idf_", "region_key_"):
         np.testing.assert_array_equal(getattr(loaded, name), getattr(model, name))
     np.testing.assert_allclose(loaded.transform(QUERIES).toarray(),
                                model.transform(QUERIES).toarray())
