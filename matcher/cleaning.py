@@ -66,12 +66,13 @@ def _rules() -> _Rules:
     words = sorted(share_words, key=len, reverse=True)
     token = r"(?=[A-Z])(?i:" + "|".join(re.escape(w) for w in words) + r")"
     sep = r"[\s:|,/·•-]*"
+    link = r"(?:sur|on|via|par|by)"
     rules = _Rules(
         notices=tuple(re.compile(p) for p in raw["notices"]),
         notice_max_chars=int(raw["notice_max_chars"]),
         # case-sensitive and capitalised: buttons, not the verb "partager" in a sentence
-        share_start=re.compile(rf"^(?:(?:sur\s+)?{token}\b{sep})+"),
-        share_end=re.compile(rf"(?:{sep}\b{token})+\s*$"),
+        share_start=re.compile(rf"^(?:(?:{link}\s+)?{token}\b{sep})+"),
+        share_end=re.compile(rf"(?:{sep}\b(?:{link}\s+)?{token})+\s*$"),
         share_verbs=frozenset(raw["share_verbs"]),
         share_networks=frozenset(raw["share_networks"]),
         byline_prefix=re.compile(
@@ -179,6 +180,7 @@ _STRAY_STARS = re.compile(r"\*{2,}|(?<!\S)\*(?=\S)|(?<=\S)\*(?!\S)")
 _ESCAPE = re.compile(r"\\([\\*_\[\]#`>()-])")
 _CODE = re.compile(r"`([^`]*)`")
 _TAG = re.compile(r"</?(?:br|span|b|i|em|strong|u|font|p|div)\b[^>]*>", re.I)
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u2009\u202f]+")
 _TERMINAL = tuple(".!?…:;")
 _LANGUAGE_TOKEN = re.compile(r"[^\W\d_]+")
@@ -186,9 +188,7 @@ _LANGUAGE_TOKEN = re.compile(r"[^\W\d_]+")
 
 def _fold_chars(line: str) -> str:
     """Lowercase, accent-free, one character per character (spans map back to `line`)."""
-    return "".join(
-        "'" if ch in "’‘`´ʼ" else (strip_accents(ch)[:1] or ch).lower() for ch in line
-    )
+    return "".join("'" if ch in "’‘`´ʼ" else (strip_accents(ch)[:1] or ch).lower() for ch in line)
 
 
 def _is_ticker(line: str, r: _Rules) -> bool:
@@ -237,12 +237,22 @@ def _strip_share(line: str, r: _Rules) -> str:
             line = rest
     m = r.share_end.search(line)
     if m and _is_share(m[0], r):
-        line = line[: m.start()]
+        before = line[: m.start()].rstrip()
+        verb = any(w.lower() in r.share_verbs for w in re.findall(r"[\w-]+", m[0]))
+        if verb or not before or before.endswith(_TERMINAL):  # not "chez Facebook, Twitter"
+            line = before
     return line.strip()
 
 
 def _unmark(line: str) -> str:
     """Markdown decorations off: emphasis, links, headings, quotes, bullets, escapes."""
+    if _TABLE_ROW.match(line):  # "| Université Hassan II | Casablanca |": one cell after another
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        line = (
+            ""
+            if all(re.fullmatch(r":?-*:?", c) for c in cells)
+            else "; ".join(c for c in cells if c)
+        )
     line = _TAG.sub(" ", line)
     line = _IMAGE.sub("", line)
     line = _LINK.sub(r"\1", line)
@@ -421,7 +431,9 @@ def _title(paragraphs: list[str]) -> str | None:
     if len(paragraphs) < 2:
         return None
     first = paragraphs[0]
-    if len(first) > 200 or first.endswith((".", "!", ";", ",", ":")) or len(first.split()) < 2:
+    if len(first) > 200 or first.endswith((".", "!", ";", ",", ":")) or "; " in first:
+        return None
+    if len(first.split()) < 2:
         return None
     return first
 
@@ -465,13 +477,27 @@ def clean_html(html: str) -> tuple[str, Meta]:
         if iso := _date_value(getattr(result, "date", None)):
             meta["date"] = iso
     if not body.strip():
-        body = trafilatura.html2txt(html) or ""
+        recall = trafilatura.extract(html, favor_recall=True, include_comments=False)
+        body = recall or trafilatura.html2txt(html) or _strip_tags(html)
     if m := _HTML_LANG.search(html[:4000]):
         meta["html_lang"] = m[1].lower()
     text, found = clean_text_with_metadata(body)
     for key, value in found.items():
         meta.setdefault(key, value)
     return text, meta
+
+
+_INVISIBLE = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_BLOCK_TAG = re.compile(r"<(?:/?(?:p|div|br|li|tr|h[1-6]|article|section|table)\b)[^>]*>", re.I)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def _strip_tags(html: str) -> str:
+    """Last resort for pages trafilatura cannot parse: text of the tags, one block a line."""
+    import html as html_module
+
+    text = _BLOCK_TAG.sub("\n", _INVISIBLE.sub(" ", html))
+    return html_module.unescape(_ANY_TAG.sub(" ", text))
 
 
 def unwrap_lines(text: str) -> str:

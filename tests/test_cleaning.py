@@ -130,7 +130,7 @@ def test_markdown_emphasis_is_removed() -> None:
 
 
 def test_markdown_link_keeps_its_text_and_image_is_dropped() -> None:
-    raw = "Des sociétés comme [Bull](#) ou [Logica](https://example.com \"x\"). ![logo](a.png)"
+    raw = 'Des sociétés comme [Bull](#) ou [Logica](https://example.com "x"). ![logo](a.png)'
     assert clean_text(raw) == "Des sociétés comme Bull ou Logica."
 
 
@@ -340,3 +340,44 @@ def test_pdf_lines_are_rejoined_into_paragraphs() -> None:
         "Titre court",
         "Un second paragraphe commence ici et continue sur la ligne suivante.",
     ]
+
+
+# --- an article from another site, with that site's own junk ---
+
+
+def test_article_from_another_site_is_cleaned_by_the_same_rules() -> None:
+    raw = (
+        "Accueil › Économie › Industrie\n"
+        + "\t".join(HEADLINES)
+        + "\n\n## Hydrogène vert : un consortium maroco-allemand voit le jour\n\n"
+        "Par La Rédaction\n"
+        "Publié le : 12/03/2024 à 10h30\n"
+        "Mis à jour le 13/03/2024 à 11h00\n"
+        "Temps de lecture : 3 min\n"
+        "Partager :\n\n" + ARTICLE + "\n\nLire aussi : Un autre sujet sans rapport\n"
+        "Suivez-nous sur Google News\n\n"
+        "Partager sur Facebook Partager sur LinkedIn"
+    )
+    text, meta = clean_text_with_metadata(raw)
+    assert text == "Hydrogène vert : un consortium maroco-allemand voit le jour\n\n" + ARTICLE
+    assert meta["date"] == "2024-03-12"
+    assert meta["title"] == "Hydrogène vert : un consortium maroco-allemand voit le jour"
+
+
+def test_english_article_metadata_and_byline() -> None:
+    raw = (
+        "By John Smith\n\nPublished on June 3, 2024\n\n"
+        "The cluster signed an agreement with the university to develop research in embedded "
+        "electronics, and it is looking for partners in Europe for the next call.\n\n"
+        "Share on Facebook Share on LinkedIn"
+    )
+    text, meta = clean_text_with_metadata(raw)
+    assert text.startswith("The cluster signed an agreement")
+    assert "John Smith" not in text and "Share" not in text
+    assert meta["date"] == "2024-06-03"
+    assert detect_language(text) == "en"
+
+
+def test_networks_named_at_the_end_of_a_sentence_are_kept() -> None:
+    sentence = "Elle a travaillé comme ingénieure chez Facebook, Twitter"
+    assert clean_text(sentence) == sentence
