@@ -36,8 +36,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def create_app(test_config: dict[str, Any] | None = None, *, db: str | os.PathLike[str] | None = None
-               ) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None, *,
+               db: str | os.PathLike[str] | None = None) -> Flask:
     """Build the application; `db` (or config MATCHER_DB) names the registry."""
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "MATCHER_INSTANCE_DIR"
@@ -59,10 +59,20 @@ def create_app(test_config: dict[str, Any] | None = None, *, db: str | os.PathLi
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     app.config["SECRET_KEY"] = _secret_key(app)
 
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # accents as they are
     csrf.init_app(app)
 
-    from . import api, catalogue, documents, errors, i18n, organisations, programmes, search
-    from . import security
+    from . import (
+        api,
+        catalogue,
+        documents,
+        errors,
+        i18n,
+        organisations,
+        programmes,
+        search,
+        security,
+    )
     from .registry import init_app as init_registry
 
     init_registry(app)

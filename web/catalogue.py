@@ -25,13 +25,15 @@ def programme_choices() -> list[tuple[str, str]]:
     return [(p.id, programme_name(p)) for p in programmes()]
 
 
+def in_lang(value: Any) -> str:
+    """A {fr, en} mapping (or plain text) in the page language, French as fallback."""
+    if isinstance(value, dict):
+        return str(value.get(current_lang()) or value.get("fr") or next(iter(value.values()), ""))
+    return "" if value is None else str(value)
+
+
 def programme_name(programme: Any) -> str:
-    lang = current_lang()
-    for attr in (f"name_{lang}", "name", "label", "id"):
-        value = getattr(programme, attr, None)
-        if value:
-            return str(value)
-    return str(programme)
+    return in_lang(getattr(programme, "name", None)) or str(getattr(programme, "id", programme))
 
 
 def get_programme(programme_id: str) -> Any:
@@ -57,20 +59,7 @@ def theme_label(theme_id: str) -> str:
 
 def describe(programme: Any) -> str:
     """A programme's description in the page language."""
-    lang = current_lang()
-    for attr in (f"description_{lang}", "description", "description_fr"):
-        value = getattr(programme, attr, None)
-        if value:
-            return str(value)
-    return ""
-
-
-def programme_rules(programme: Any) -> list[str]:
-    """The programme's composition rules as readable lines."""
-    rules = getattr(programme, "rules", None) or ()
-    if isinstance(rules, dict):
-        return [f"{k} : {v}" for k, v in rules.items()]
-    return [str(getattr(r, "text", None) or getattr(r, "description", None) or r) for r in rules]
+    return in_lang(getattr(programme, "description", None))
 
 
 def http_url(value: str | None) -> str | None:
@@ -89,5 +78,5 @@ def init_app(app: Any) -> None:
 
     @app.context_processor
     def _inject() -> dict[str, object]:
-        return {"programme_name": programme_name, "describe": describe,
-                "programme_rules": programme_rules, "theme_label": theme_label}
+        return {"programme_name": programme_name, "describe": describe, "in_lang": in_lang,
+                "theme_label": theme_label}

@@ -9,8 +9,7 @@ import typing
 from functools import lru_cache
 from typing import Any
 
-from matcher import __version__
-from matcher import records
+from matcher import __version__, records
 
 RECORDS = (records.Evidence, records.Partner, records.OrgProfile, records.Candidate,
            records.Shortlist, records.RuleCheck, records.Consortium)
@@ -49,10 +48,21 @@ def record_schema(cls: type) -> dict[str, Any]:
     fields = dataclasses.fields(cls)
     return {
         "type": "object",
-        "description": (cls.__doc__ or "").strip().splitlines()[0],
+        "description": ((cls.__doc__ or "").strip().splitlines() or [cls.__name__])[0],
         "properties": {f.name: _schema_of(hints[f.name]) for f in fields},
         "required": [f.name for f in fields],
     }
+
+
+def add_schemas(cls: type, schemas: dict[str, Any]) -> None:
+    """The schema of a record and of every record it contains."""
+    if cls.__name__ in schemas:
+        return
+    schemas[cls.__name__] = record_schema(cls)
+    for hint in typing.get_type_hints(cls).values():
+        for inner in (hint, *typing.get_args(hint)):
+            if dataclasses.is_dataclass(inner) and isinstance(inner, type):
+                add_schemas(inner, schemas)
 
 
 def _param(name: str, where: str, schema: dict[str, Any], description: str,
@@ -81,9 +91,11 @@ def openapi_document() -> dict[str, Any]:
                  "Nombre de candidats (10 par défaut)")
     org_id = _param("org_id", "path", {"type": "integer"}, "Identifiant de l'organisation")
     org_type = {"type": "string", "enum": list(records.ORG_TYPES)}
-    schemas: dict[str, Any] = {cls.__name__: record_schema(cls) for cls in RECORDS}
-    schemas["Programme"] = {"type": "object", "properties": {"id": {"type": "string"}},
-                            "required": ["id"]}
+    from matcher.programmes import Programme
+
+    schemas: dict[str, Any] = {}
+    for cls in (*RECORDS, Programme):
+        add_schemas(cls, schemas)
     schemas["Document"] = {"type": "object", "required": ["id", "path"], "properties": {
         "id": {"type": "integer"}, "path": {"type": "string"},
         "title": {"type": "string", "nullable": True},
