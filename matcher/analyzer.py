@@ -79,7 +79,7 @@ def analyze_with_surface(text: str) -> list[tuple[str, str]]:
     for word, surface in _words(text):
         if word in stops:
             continue
-        if len(word) < 2 and not word.isdigit():
+        if len(word) < 2:
             continue
         out.append((stem(word), surface))
     return out

@@ -12,6 +12,7 @@ import csv
 import functools
 import io
 import json
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -201,6 +202,156 @@ def evaluate(gold: str, fmt: str, db: Path) -> None:
         click.echo(to_json(report))
     else:
         click.echo("\n".join(report.lines()))
+
+
+REPORT_FORMATS = ("table", "json", "csv", "md", "html", "xlsx", "pdf")
+
+
+def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`--format` and `-o/--output`, shared by shortlist, partners and consortium."""
+    func = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+                        help="Write the report to this file (format from its extension: "
+                             ".csv .json .xlsx .md .html .pdf).")(func)
+    return format_option(*REPORT_FORMATS)(func)
+
+
+def _emit(result: Any, fmt: str, output: str | None) -> None:
+    """Print a ranked result as a table, or render it with matcher.export."""
+    if output and fmt == "table":
+        fmt = Path(output).suffix.lower().lstrip(".") or "table"
+    if fmt == "table":
+        if output:
+            raise click.BadParameter(f"{output!r}: give an extension (.csv, .xlsx, .pdf...)",
+                                     param_hint="--output")
+        click.echo(_result_table(result))
+        return
+    from .export import render, write
+
+    command = "match " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    write(render(result, fmt, command=command), fmt, output, sys.stdout.buffer)
+    if output:
+        click.echo(f"Rapport écrit : {output}", err=True)
+
+
+def _result_table(result: Any) -> str:
+    """Candidates (or members) as an aligned table, then the rules of a consortium."""
+    members = getattr(result, "candidates", None)
+    if members is None:
+        members = result.members
+    rows = [{"rang": c.rank, "score": f"{c.score:.3f}", "nom": c.name, "type": c.type,
+             "ville": c.city, "pays": c.country,
+             "thèmes": ", ".join(c.matched_themes[:4]),
+             **({"rôle": c.role} if c.role else {}),
+             **({"déjà lié": "oui"} if c.existing_partner else {})} for c in members]
+    columns = ["rang", "score", "nom", "type", "ville", "pays", "thèmes"]
+    columns += [c for c in ("rôle", "déjà lié") if any(c in r for r in rows)]
+    if not rows:
+        lines = ["Aucun candidat ne correspond (élargir la requête ou les filtres)."]
+    else:
+        lines = [_table(rows, columns)]
+    for rule in getattr(result, "rules", ()):
+        mark = "OK " if rule.satisfied else "NON"
+        lines.append(f"[{mark}] {rule.rule} : {rule.detail}")
+    if getattr(result, "themes_missing", ()):
+        lines.append("Thèmes non couverts : " + ", ".join(result.themes_missing))
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("programme_id", required=False)
+@click.option("-q", "--query", default=None, help="Free text: what the partners should do.")
+@click.option("--type", "org_types", multiple=True,
+              help="Only this type (repeat or comma-separate: university,company).")
+@click.option("--region", default=None, help="Only this region (e.g. Fès-Meknès).")
+@click.option("--country", default=None, help="Only this country (ISO code: MA, FR...).")
+@click.option("--exclude", multiple=True, help="Leave this organisation out (repeatable).")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="Number of candidates.")
+@report_options
+@db_option
+def shortlist(programme_id: str | None, query: str | None, org_types: tuple[str, ...],
+              region: str | None, country: str | None, exclude: tuple[str, ...], top: int,
+              fmt: str, output: str | None, db: Path) -> None:
+    """Rank candidate partners for a programme and/or a free-text query.
+
+    \b
+        match shortlist cern-associate --type company -o industrie.xlsx
+        match shortlist jazari-industrie --region Fès-Meknès -q "maintenance prédictive"
+        match shortlist -q "cybersécurité" --format json
+    """
+    from .ranking import shortlist as run_shortlist
+    from .store import Registry
+
+    with Registry(db) as registry:
+        result = run_shortlist(registry, programme_id, query,
+                               type=[t for v in org_types for t in v.split(",") if t] or None,
+                               region=region, country=country, exclude=exclude, top=top)
+        _emit(result, fmt, output)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--type", "org_types", multiple=True, help="Only partners of this type.")
+@click.option("--region", default=None, help="Only partners in this region.")
+@click.option("--country", default=None, help="Only partners in this country (ISO code).")
+@click.option("--exclude", multiple=True, help="Leave this organisation out (repeatable).")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="Number of partners.")
+@report_options
+@db_option
+def partners(name: str, org_types: tuple[str, ...], region: str | None, country: str | None,
+             exclude: tuple[str, ...], top: int, fmt: str, output: str | None, db: Path) -> None:
+    """Suggest partners for one organisation: close themes, complementary types.
+
+    Organisations it already works with are marked, not hidden.
+
+    \b
+        match partners "Maroc Numeric Cluster"
+    """
+    from .partners import partners as run_partners
+    from .store import Registry
+
+    with Registry(db) as registry:
+        result = run_partners(registry, name,
+                              type=[t for v in org_types for t in v.split(",") if t] or None,
+                              region=region, country=country, exclude=exclude, top=top)
+        _emit(result, fmt, output)
+
+
+@cli.command()
+@click.argument("programme_id")
+@click.option("--size", default=None, type=click.IntRange(1, 50),
+              help="Number of members (default: enough to meet the rules).")
+@click.option("--with", "with_", multiple=True, help="Force this organisation in (repeatable).")
+@click.option("--assume", multiple=True, metavar="CC=STATUS",
+              help="Assume a country's status, e.g. --assume MA=associated (repeatable).")
+@report_options
+@db_option
+def consortium(programme_id: str, size: int | None, with_: tuple[str, ...],
+               assume: tuple[str, ...], fmt: str, output: str | None, db: Path) -> None:
+    """Build a consortium that meets a programme's rules and covers its themes.
+
+    Each member comes with its role and the themes it brings; each rule says
+    whether it is met and, if not, what is missing.
+
+    \b
+        match consortium horizon-europe --with "Maroc Numeric Cluster"
+    """
+    from .consortium import consortium as run_consortium
+    from .errors import UsageError
+    from .store import Registry
+
+    assumed: dict[str, str] = {}
+    for item in assume:
+        country_code, sep, status = item.partition("=")
+        if not sep or not country_code.strip() or not status.strip():
+            raise UsageError(f"--assume {item!r} : la forme attendue est CC=statut "
+                             "(par exemple MA=associated)")
+        assumed[country_code.strip().upper()] = status.strip()
+    with Registry(db) as registry:
+        result = run_consortium(registry, programme_id, size=size, with_=with_,
+                                assume=assumed or None)
+        _emit(result, fmt, output)
 
 
 @cli.command()

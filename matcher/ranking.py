@@ -1,0 +1,434 @@
+"""Shortlists: every organisation scored at once (numpy), only the best materialised.
+
+A score is the sum of weighted components (data/scoring.yaml): text similarity with
+the programme and the free text, theme coverage, type eligibility, geography, links to
+the programme, evidence strength and recency. Each signal is computed for the whole
+registry as one array; evidence sentences are fetched from the registry only for the
+candidates returned.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from . import analyzer
+from .config import load_data, weights
+from .errors import DataError, NotFoundError, UsageError
+from .model import ProfileModel, ensure_model
+from .records import ORG_TYPES, Candidate, Evidence, Shortlist
+from .text import key
+
+COMPONENTS = ("text", "themes", "type", "geography", "links", "evidence", "recency")
+
+
+def scoring() -> dict[str, Any]:
+    """data/scoring.yaml as a dict (weights included)."""
+    raw = load_data("scoring.yaml")
+    if not isinstance(raw, dict) or not isinstance(raw.get("weights"), dict):
+        raise DataError("scoring.yaml: a 'weights' mapping is needed")
+    return raw
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+# -- what is wanted ------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """What a search looks for, before it is compared with every organisation."""
+
+    texts: list[tuple[np.ndarray, np.ndarray, float]] = field(default_factory=list)
+    surfaces: dict[int, str] = field(default_factory=dict)   # term index -> word as typed
+    themes: dict[str, float] = field(default_factory=dict)   # theme id -> weight (sum 1)
+    type_signal: np.ndarray | None = None                     # per ORG_TYPES code
+    countries: frozenset[str] = frozenset()
+    region_keys: frozenset[str] = frozenset()
+    programme: str | None = None
+
+
+def _normalised(weights_: Mapping[str, float]) -> dict[str, float]:
+    total = float(sum(v for v in weights_.values() if v > 0))
+    return {k: float(v) / total for k, v in weights_.items() if v > 0} if total else {}
+
+
+def add_text(target: Target, model: ProfileModel, text: str, share: float) -> None:
+    """Add one text source (its TF-IDF vector and the words as typed) to a target."""
+    idx, w = model.vectorize(text)
+    if idx.shape[0]:
+        target.texts.append((idx, w, share))
+    for stem, surface in analyzer.analyze_with_surface(text):
+        col = model.vocabulary_.get(stem)
+        if col is not None:
+            target.surfaces.setdefault(col, surface)
+
+
+def detect_query_themes(text: str) -> dict[str, float]:
+    from .themes import detect_themes
+
+    return {k: float(v) for k, v in detect_themes(text).items()}
+
+
+def type_signal_for(eligible: Sequence[str] | None, cfg: Mapping[str, Any]) -> np.ndarray:
+    """Type signal per ORG_TYPES code: the type prior, kept only for eligible types."""
+    prior = cfg.get("type_prior") or {}
+    base = np.array([float(prior.get(t, 0.5)) for t in ORG_TYPES], dtype=np.float32)
+    if not eligible:
+        return base
+    share = float(cfg.get("not_eligible_share", 0.0))
+    keep = np.array([1.0 if t in eligible else share for t in ORG_TYPES], dtype=np.float32)
+    return base * keep
+
+
+def eligible_mask(model: ProfileModel, eligible: Sequence[str]) -> np.ndarray:
+    """Rows whose type the programme admits."""
+    return np.isin(model.type_code_, [ORG_TYPES.index(t) for t in eligible if t in ORG_TYPES])
+
+
+def text_of(value: Any, lang: str = "fr") -> str:
+    """A programme's name or description: a {fr, en} mapping or a plain string."""
+    if isinstance(value, Mapping):
+        return str(value.get(lang) or next(iter(value.values()), "") or "")
+    return str(value or "")
+
+
+def programme_target(model: ProfileModel, programme: Any, query: str | None,
+                     cfg: Mapping[str, Any]) -> Target:
+    """The target of a programme shortlist, with an optional free text."""
+    target = Target(programme=getattr(programme, "id", None) if programme else None)
+    q_share = float(cfg.get("query_text_share", 0.5))
+    if programme is not None:
+        text = " ".join([text_of(programme.name), text_of(programme.description),
+                         " ".join(programme.keywords or ())])
+        add_text(target, model, text, 1.0 - q_share if query else 1.0)
+    if query:
+        add_text(target, model, query, q_share if programme is not None else 1.0)
+    prog_themes = _normalised(dict(programme.themes)) if programme is not None else {}
+    query_themes = _normalised(detect_query_themes(query)) if query else {}
+    if prog_themes and query_themes:
+        share = float(cfg.get("query_theme_share", 0.5))
+        target.themes = {t: (1 - share) * prog_themes.get(t, 0.0) + share * query_themes.get(t, 0.0)
+                         for t in set(prog_themes) | set(query_themes)}
+    else:
+        target.themes = prog_themes or query_themes
+    target.type_signal = type_signal_for(
+        list(programme.eligible_types or ()) if programme is not None else None, cfg)
+    if programme is not None:
+        target.countries = frozenset(c.upper() for c in (programme.countries or ()))
+        target.region_keys = frozenset(key(r) for r in (programme.regions or ()))
+    return target
+
+
+# -- signals over the whole registry -------------------------------------------------
+
+
+def theme_presence(model: ProfileModel, cfg: Mapping[str, Any]) -> np.ndarray:
+    sat = float(cfg.get("theme_saturation", 1.0))
+    return 1.0 - np.exp(-model.themes_ / sat)
+
+
+def theme_coverage(model: ProfileModel, themes: Mapping[str, float],
+                   cfg: Mapping[str, Any]) -> np.ndarray:
+    """Weighted share of the wanted themes each profile covers (0..1)."""
+    n = model.n_organisations
+    cols, wts = [], []
+    index = {str(t): i for i, t in enumerate(model.theme_ids_.tolist())}
+    for t, w in themes.items():
+        if t in index:
+            cols.append(index[t])
+            wts.append(w)
+    if not cols:
+        return np.zeros(n, dtype=np.float32)
+    sat = float(cfg.get("theme_saturation", 1.0))
+    sub = 1.0 - np.exp(-model.themes_[:, cols] / sat)
+    return (sub @ np.array(wts, dtype=np.float32)).astype(np.float32)
+
+
+def text_signal(model: ProfileModel, target: Target) -> np.ndarray:
+    """Cosine with each text source, each divided by its best value, mixed by share."""
+    n = model.n_organisations
+    out = np.zeros(n, dtype=np.float32)
+    total = sum(share for _, _, share in target.texts)
+    for idx, w, share in target.texts:
+        sim = model.similarity(idx, w)
+        top = float(sim.max()) if sim.size else 0.0
+        if top > 0:
+            out += (share / total) * (sim / top)
+    return out
+
+
+def geography_signal(model: ProfileModel, countries: frozenset[str],
+                     region_keys: frozenset[str], cfg: Mapping[str, Any]) -> np.ndarray:
+    geo = cfg.get("geography") or {}
+    n = model.n_organisations
+    if not countries and not region_keys:
+        return np.full(n, float(geo.get("no_constraint", 1.0)), dtype=np.float32)
+    out = np.full(n, float(geo.get("other", 0.0)), dtype=np.float32)
+    out[model.country_ == ""] = float(geo.get("unknown", 0.3))
+    if countries:
+        in_country = np.isin(model.country_, list(countries))
+        out[in_country] = float(geo.get("country" if region_keys else "region", 1.0))
+    if region_keys:
+        if not countries:  # the countries of the asked regions
+            in_regions = np.isin(model.region_key_, list(region_keys))
+            region_countries = set(model.country_[in_regions].tolist()) - {""}
+            out[np.isin(model.country_, list(region_countries))] = float(geo.get("country", 0.7))
+        out[np.isin(model.region_key_, list(region_keys))] = float(geo.get("region", 1.0))
+    return out
+
+
+def evidence_signal(model: ProfileModel, cfg: Mapping[str, Any]) -> np.ndarray:
+    ev = cfg.get("evidence") or {}
+    m_cap = math.log1p(float(ev.get("mentions_cap", 10)))
+    d_cap = math.log1p(float(ev.get("documents_cap", 4)))
+    m = np.minimum(1.0, np.log1p(model.mentions_) / m_cap)
+    d = np.minimum(1.0, np.log1p(model.documents_) / d_cap)
+    return ((m + d) / 2.0).astype(np.float32)
+
+
+def recency_signal(model: ProfileModel, cfg: Mapping[str, Any]) -> np.ndarray:
+    rc = cfg.get("recency") or {}
+    half = float(rc.get("half_life_years", 5))
+    undated = float(rc.get("undated", 0.5))
+    if math.isnan(model.reference_year_):
+        return np.full(model.n_organisations, undated, dtype=np.float32)
+    age = np.maximum(0.0, model.reference_year_ - model.last_seen_)
+    out = np.power(2.0, -age / half).astype(np.float32)
+    out[np.isnan(model.last_seen_)] = undated
+    return out
+
+
+def links_signal(model: ProfileModel, programme: str | None) -> np.ndarray:
+    ids = model.programme_ids_.tolist()
+    if programme is None or programme not in ids:
+        return np.zeros(model.n_organisations, dtype=np.float32)
+    return model.links_[:, ids.index(programme)].astype(np.float32)
+
+
+def score_components(model: ProfileModel, target: Target, cfg: Mapping[str, Any],
+                     w: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """Weighted components for every organisation (arrays of length n)."""
+    types = target.type_signal if target.type_signal is not None else type_signal_for(None, cfg)
+    codes = np.clip(model.type_code_.astype(np.int64), 0, len(ORG_TYPES) - 1)
+    type_sig = np.where(model.type_code_ >= 0, types[codes], 0.0)
+    signals = {
+        "text": text_signal(model, target),
+        "themes": theme_coverage(model, target.themes, cfg),
+        "type": type_sig,
+        "geography": geography_signal(model, target.countries, target.region_keys, cfg),
+        "links": links_signal(model, target.programme),
+        "evidence": evidence_signal(model, cfg),
+        "recency": recency_signal(model, cfg),
+    }
+    return {name: (float(w.get(name, 0.0)) * sig).astype(np.float32)
+            for name, sig in signals.items()}
+
+
+# -- filters -------------------------------------------------------------------------
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+def filter_mask(model: ProfileModel, *, type: str | Sequence[str] | None = None,
+                region: str | Sequence[str] | None = None,
+                country: str | Sequence[str] | None = None) -> np.ndarray:
+    """Rows that pass the user's filters; UsageError/NotFoundError name a bad value."""
+    mask = np.ones(model.n_organisations, dtype=bool)
+    types = _as_list(type)
+    if types:
+        bad = [t for t in types if t not in ORG_TYPES]
+        if bad:
+            raise UsageError(f"Type inconnu : {', '.join(bad)} (types : {', '.join(ORG_TYPES)})")
+        mask &= np.isin(model.type_code_, [ORG_TYPES.index(t) for t in types])
+    regions = [key(r) for r in _as_list(region)]
+    if regions:
+        known = set(model.region_key_.tolist()) - {""}
+        missing = [r for r in _as_list(region) if key(r) not in known]
+        if missing:
+            import difflib
+
+            names = sorted(set(model.region_.tolist()) - {""})
+            sugg = difflib.get_close_matches(missing[0], names, n=3, cutoff=0.5)
+            raise NotFoundError(f"Aucune organisation du registre dans la région {missing[0]!r}.",
+                                tuple(sugg))
+        mask &= np.isin(model.region_key_, regions)
+    countries = [c.upper() for c in _as_list(country)]
+    if countries:
+        bad = [c for c in countries if len(c) != 2 or not c.isalpha()]
+        if bad:
+            raise UsageError(f"Pays {bad[0]!r} : donner le code ISO à deux lettres (MA, FR, BE...)")
+        mask &= np.isin(model.country_, countries)
+    return mask
+
+
+def exclude_rows(registry: Any, model: ProfileModel, names: Sequence[str]) -> set[int]:
+    """Rows of the organisations named in `names` (registry.find: NotFoundError if unknown)."""
+    rows: set[int] = set()
+    for name in names:
+        org = registry.find(name)
+        rows.update(int(r) for r in np.flatnonzero(model.ids_ == org.id))
+    return rows
+
+
+def top_rows(scores: np.ndarray, mask: np.ndarray, top: int,
+             ids: np.ndarray) -> list[int]:
+    """The `top` best rows among `mask`, best first, ties broken by id (reproducible)."""
+    rows = np.flatnonzero(mask)
+    if rows.size == 0 or top <= 0:
+        return []
+    if rows.size > top:
+        part = np.argpartition(-scores[rows], top - 1)[:top]
+        cut = scores[rows][part].min()
+        rows = rows[scores[rows] >= cut]  # keep every tie at the cut-off
+    order = np.lexsort((ids[rows], -scores[rows].astype(np.float64)))
+    return [int(r) for r in rows[order][:top]]
+
+
+# -- materialisation -----------------------------------------------------------------
+
+
+def best_evidence(registry: Any, model: ProfileModel, rows: Sequence[int],
+                  stems: set[str], limit: int = 3) -> dict[int, tuple[Evidence, ...]]:
+    """One to three sentences per row: those naming the most wanted terms, newest first."""
+    ids = [int(model.ids_[r]) for r in rows]
+    found = registry.evidence(ids, limit=None) if ids else {}
+    out: dict[int, tuple[Evidence, ...]] = {}
+    for r, org_id in zip(rows, ids):
+        sentences = list(found.get(org_id, ()))[:200]
+        scored = sorted(enumerate(sentences), key=lambda p: (
+            -len(stems & set(analyzer.analyze(p[1].text))), p[0]))
+        out[r] = tuple(ev for _, ev in scored[:limit])
+    return out
+
+
+def make_candidates(registry: Any, model: ProfileModel, rows: Sequence[int],
+                    comps: Mapping[str, np.ndarray], target: Target, cfg: Mapping[str, Any],
+                    *, existing: set[int] | None = None,
+                    extra: Mapping[int, Mapping[str, float]] | None = None,
+                    roles: Mapping[int, str] | None = None,
+                    themes_override: Mapping[int, tuple[str, ...]] | None = None,
+                    ) -> tuple[Candidate, ...]:
+    """Candidates for `rows` (in that order) with components, matches and evidence."""
+    matched_min = float(cfg.get("theme_matched_min", 0.5))
+    sat = float(cfg.get("theme_saturation", 1.0))
+    theme_cols = {str(t): i for i, t in enumerate(model.theme_ids_.tolist())}
+    wanted = sorted(target.themes, key=lambda t: (-target.themes[t], t))
+    query_cols = np.array(sorted(target.surfaces), dtype=np.int64)
+    stems = {str(model.terms_[c]) for c in query_cols}
+    evidence = best_evidence(registry, model, rows, stems)
+    out = []
+    for rank, r in enumerate(rows, start=1):
+        components = {name: round(float(arr[r]), 6) for name, arr in comps.items()}
+        for name, value in (extra or {}).get(r, {}).items():
+            components[name] = round(float(value), 6)
+        score = round(sum(components.values()), 6)
+        if themes_override is not None and r in themes_override:
+            matched_themes = themes_override[r]
+        else:
+            matched_themes = tuple(
+                t for t in wanted if t in theme_cols
+                and 1.0 - math.exp(-float(model.themes_[r, theme_cols[t]]) / sat) >= matched_min)
+        terms = sorted(model.terms_of(r, query_cols))
+        matched_terms = tuple(dict.fromkeys(target.surfaces[c].lower() for c in terms))
+        code = int(model.type_code_[r])
+        out.append(Candidate(
+            rank=rank, id=int(model.ids_[r]), name=str(model.names_[r]),
+            type=ORG_TYPES[code] if code >= 0 else "unknown",
+            city=str(model.city_[r]) or None, region=str(model.region_[r]) or None,
+            country=str(model.country_[r]) or None, score=score, components=components,
+            matched_themes=matched_themes, matched_terms=matched_terms,
+            evidence=evidence.get(r, ()),
+            existing_partner=bool(existing and r in existing),
+            role=(roles or {}).get(r),
+        ))
+    return tuple(out)
+
+
+def params_of(model: ProfileModel, w: Mapping[str, float], **more: Any) -> dict[str, object]:
+    return {"model": model.get_params(), "analyzer": model.analyzer_fingerprint_,
+            "weights": dict(w), **more}
+
+
+def relevance_mask(comps: Mapping[str, np.ndarray], w: Mapping[str, float],
+                   cfg: Mapping[str, Any]) -> np.ndarray:
+    """Something must match: text, themes or an existing link to the programme."""
+    floor = float(cfg.get("min_relevance", 0.0))
+    mask = np.zeros(comps["text"].shape[0], dtype=bool)
+    for name in ("text", "themes", "links"):
+        if name in comps and float(w.get(name, 0.0)) > 0:
+            mask |= comps[name] / float(w[name]) > floor
+    return mask
+
+
+def type_allowed(model: ProfileModel, cfg: Mapping[str, Any],
+                 asked: str | Sequence[str] | None) -> np.ndarray:
+    """Types with a zero prior (press, funding programmes) only when asked for."""
+    if _as_list(asked):
+        return np.ones(model.n_organisations, dtype=bool)
+    prior = cfg.get("type_prior") or {}
+    banned = [ORG_TYPES.index(t) for t in ORG_TYPES if float(prior.get(t, 0.5)) <= 0]
+    return ~np.isin(model.type_code_, banned)
+
+
+# -- public API ----------------------------------------------------------------------
+
+
+def shortlist(registry: Any, programme: str | None = None, query: str | None = None, *,
+              type: str | Sequence[str] | None = None,
+              region: str | Sequence[str] | None = None,
+              country: str | Sequence[str] | None = None,
+              exclude: Sequence[str] = (), top: int = 10) -> Shortlist:
+    """Rank the registry's organisations for a programme and/or a free-text query.
+
+    >>> shortlist(Registry("var/matcher.db"), "cern-associate", type="company", top=5)
+    """
+    query = (query or "").strip() or None
+    if not programme and not query:
+        raise UsageError("Donner un programme ou une requête (--query) : les deux manquent.")
+    if top < 1:
+        raise UsageError(f"top doit être au moins 1 (reçu {top}).")
+    prog = None
+    if programme:
+        from .programmes import get_programme
+
+        prog = get_programme(programme)
+    cfg = scoring()
+    w = weights()
+    model = ensure_model(registry)
+    target = programme_target(model, prog, query, cfg)
+    comps = score_components(model, target, cfg, w)
+    scores = sum(comps.values())
+    mask = filter_mask(model, type=type, region=region, country=country)
+    mask &= relevance_mask(comps, w, cfg) & type_allowed(model, cfg, type)
+    if prog is not None and prog.eligible_types and not _as_list(type):
+        # types the programme does not admit (e.g. CERN itself for CERN association)
+        mask &= eligible_mask(model, prog.eligible_types)
+    excluded = exclude_rows(registry, model, exclude)
+    if excluded:
+        mask[list(excluded)] = False
+    rows = top_rows(scores, mask, top, model.ids_)
+    linked = set(np.flatnonzero(comps["links"] > 0).tolist()) if prog is not None else set()
+    candidates = make_candidates(registry, model, rows, comps, target, cfg, existing=linked)
+    filters = {k: v for k, v in {"type": _as_list(type), "region": _as_list(region),
+                                 "country": _as_list(country),
+                                 "exclude": list(exclude)}.items() if v}
+    return Shortlist(
+        candidates=candidates, programme=prog.id if prog is not None else None, query=query,
+        filters=filters, params=params_of(model, w, top=top, themes=target.themes),
+        registry_hash=model.registry_hash_, registry_size=model.n_organisations,
+        created=now_iso(),
+    )
