@@ -169,6 +169,8 @@ class RuleCheck:
     satisfied: bool
     detail: str
     assumption: str = ""
+    rule_id: str = ""  # the rule's id in data/programmes.yaml (`rule` is its French label)
+    advisory: bool = False  # an indication (e.g. funding), not an eligibility condition
 
 
 @dataclass(frozen=True)
