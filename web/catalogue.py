@@ -76,7 +76,5 @@ def init_app(app: Any) -> None:
                             "basename")
     app.add_template_filter(http_url, "http_url")
 
-    @app.context_processor
-    def _inject() -> dict[str, object]:
-        return {"programme_name": programme_name, "describe": describe, "in_lang": in_lang,
-                "theme_label": theme_label}
+    app.jinja_env.globals.update(programme_name=programme_name, describe=describe,
+                                 in_lang=in_lang, theme_label=theme_label)

@@ -305,12 +305,10 @@ def _remember(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.after_request(_remember)
 
+    # globals, not a context processor: imported macros see globals only
+    app.jinja_env.globals.update(t=t, type_label=type_label, component_label=component_label,
+                                 switch_url=switch_url)
+
     @app.context_processor
     def _inject() -> dict[str, object]:
-        return {
-            "t": t,
-            "lang": current_lang(),
-            "type_label": type_label,
-            "component_label": component_label,
-            "switch_url": switch_url,
-        }
+        return {"lang": current_lang()}

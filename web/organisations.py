@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from matcher.records import ORG_TYPES
 
-from .catalogue import programme_choices
+from .catalogue import get_programme, programme_choices
 from .downloads import FORMATS, report_response
 from .i18n import t
 from .registry import get_registry
@@ -113,7 +113,7 @@ def consortium_page() -> str:
     downloads = {fmt: url_for("organisations.consortium_download", fmt=fmt, **base)
                  for fmt in FORMATS}
     return render_template("consortium.html", chosen=chosen, result=result,
-                           downloads=downloads, args=args, programmes=programme_choices())
+                           downloads=downloads, programme=get_programme(result.programme))
 
 
 @bp.get("/consortium." + FMT)
