@@ -126,7 +126,8 @@ def _text(path: str, where: str, raw: Mapping[str, Any], name: str, required: bo
 
 def _langs(path: str, where: str, raw: Mapping[str, Any], name: str) -> dict[str, str]:
     value = raw.get(name)
-    if not isinstance(value, dict) or not isinstance(value.get("fr"), str) or not value["fr"].strip():
+    french = value.get("fr") if isinstance(value, dict) else None
+    if not isinstance(value, dict) or not isinstance(french, str) or not french.strip():
         raise _fail(path, where, name, "expected a mapping with a French text under 'fr'")
     return {str(k): " ".join(str(v).split()) for k, v in value.items() if v}
 
@@ -138,7 +139,8 @@ def _str_list(path: str, where: str, raw: Mapping[str, Any], name: str) -> tuple
     if not isinstance(value, list):
         raise _fail(path, where, name, "expected a list of texts")
     if any(isinstance(v, bool) for v in value):
-        raise _fail(path, where, name, 'yes/no/on/off read as true/false: quote it, e.g. "NO" for Norway')
+        raise _fail(path, where, name,
+                    'yes/no/on/off read as true/false: quote it, e.g. "NO" for Norway')
     if not all(isinstance(v, (str, int)) for v in value):
         raise _fail(path, where, name, "expected a list of texts")
     return tuple(str(v).strip() for v in value if str(v).strip())
@@ -189,9 +191,11 @@ def _parse_schemes(path: str, raw: Any) -> dict[str, _Scheme]:
                 raise _fail(path, gwhere, "as_of", "missing: a status is a dated fact")
             for code in _str_list(path, gwhere, group, "countries"):
                 if not _ISO2.match(code):
-                    raise _fail(path, gwhere, "countries", f"{code!r} is not an ISO 3166 alpha-2 code")
+                    raise _fail(path, gwhere, "countries",
+                                f"{code!r} is not an ISO 3166 alpha-2 code")
                 if code in countries:
-                    raise _fail(path, gwhere, "countries", f"{code} is already listed in this scheme")
+                    raise _fail(path, gwhere, "countries",
+                                f"{code} is already listed in this scheme")
                 countries[code] = {
                     "status": str(status), "as_of": as_of, "source": source,
                     "checked": str(group.get("checked") or ""),
@@ -214,7 +218,8 @@ def _parse_rule(path: str, where: str, raw: Any, scheme: _Scheme | None) -> Rule
     rwhere = f"{where}, rule {rule_id!r}"
     kind = raw.get("kind")
     if kind not in RULE_KINDS:
-        raise _fail(path, rwhere, "kind", f"unknown rule kind {kind!r} (known: {', '.join(RULE_KINDS)})")
+        raise _fail(path, rwhere, "kind",
+                    f"unknown rule kind {kind!r} (known: {', '.join(RULE_KINDS)})")
     count = raw.get("count", 1)
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise _fail(path, rwhere, "count", f"expected a whole number >= 1, got {count!r}")
@@ -223,7 +228,8 @@ def _parse_rule(path: str, where: str, raw: Any, scheme: _Scheme | None) -> Rule
         if not isinstance(tag, str) or not tag:
             raise _fail(path, rwhere, "tag", f"required for kind {kind!r}")
         if scheme is not None and tag not in _scheme_tags(scheme):
-            raise _fail(path, rwhere, "tag", f"unknown tag {tag!r} in status scheme {scheme.name!r}")
+            raise _fail(path, rwhere, "tag",
+                        f"unknown tag {tag!r} in status scheme {scheme.name!r}")
     types = _str_list(path, rwhere, raw, "types")
     unknown = [t for t in types if t not in ORG_TYPES]
     if unknown:
@@ -262,7 +268,8 @@ def _parse_programme(path: str, position: int, raw: Any, theme_ids: set[str],
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             raise _fail(path, where, "themes", f"unknown theme id {theme_id!r}{hint}")
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= 1:
-            raise _fail(path, where, "themes", f"weight of {theme_id!r} must be in (0, 1], got {weight!r}")
+            raise _fail(path, where, "themes",
+                        f"weight of {theme_id!r} must be in (0, 1], got {weight!r}")
         themes[str(theme_id)] = float(weight)
     eligible = _str_list(path, where, raw, "eligible_types")
     unknown = [t for t in eligible if t not in ORG_TYPES]
@@ -383,8 +390,8 @@ def _normalise_assume(scheme: _Scheme, programme_id: str,
     for country, status in (assume or {}).items():
         code = str(country).strip().upper()
         if not _ISO2.match(code):
-            raise UsageError(f"Hypothèse « {country}={status} » : « {country} » n'est pas un code "
-                             "pays ISO à deux lettres (ex. MA).")
+            raise UsageError(f"Hypothèse « {country}={status} » : « {country} » n'est pas un "
+                             "code pays ISO à deux lettres (ex. MA).")
         if status not in scheme.statuses:
             raise UsageError(
                 f"Hypothèse « {code}={status} » : statut inconnu pour {programme_id} "
@@ -405,7 +412,8 @@ def _status(scheme: _Scheme, country: str | None, assume: Mapping[str, str]) -> 
     fact = scheme.countries.get(code)
     if fact is None:
         info = scheme.statuses[scheme.default]
-        return Status(scheme.default, None, f"statut par défaut (pays non répertorié dans {STATUS_FILE})",
+        return Status(scheme.default, None,
+                      f"statut par défaut (pays non répertorié dans {STATUS_FILE})",
                       country=code, label=info["label_fr"], tags=info["tags"])
     info = scheme.statuses[fact["status"]]
     return Status(fact["status"], fact["as_of"], fact["source"], country=code,
@@ -460,7 +468,8 @@ def _check(rule: Rule, programme: Programme, scheme: _Scheme,
             countries = sorted({s.country for _m, s in counted if s.country})
             have, need = len(countries), rule.count
             listed = ", ".join(countries) or "aucun"
-            counted_fr = f"{have} pays compté{'s' if have > 1 else ''} ({listed}) pour {need} requis"
+            plural = "s" if have > 1 else ""
+            counted_fr = f"{have} pays compté{plural} ({listed}) pour {need} requis"
             if have >= need:
                 return True, f"{counted_fr}.{not_counted}"
             return False, (f"{counted_fr} : il manque "
@@ -516,8 +525,11 @@ def check_rules(programme: Programme, members: Sequence[tuple[str, str | None, s
         if rule.advisory:
             detail = "(indicatif) " + detail
         uses_status = rule.kind in ("min_countries", "min_with_tag", "all_with_tag")
-        checks.append(RuleCheck(rule=rule.text, satisfied=satisfied, detail=detail[0].upper() + detail[1:],
-                                assumption=_assumption(found) if uses_status else ""))
+        checks.append(RuleCheck(
+            rule=rule.text, satisfied=satisfied, detail=detail[0].upper() + detail[1:],
+            assumption=_assumption(found) if uses_status else "", rule_id=rule.id,
+            advisory=rule.advisory,
+        ))
     return tuple(checks)
 
 
@@ -528,14 +540,15 @@ def describe(programme: Programme, lang: str = "fr") -> str:
     """A readable description for `match programme ID`: themes, eligibility, rules and sources."""
     en = lang == "en"
     name = programme.name.get(lang) or programme.name["fr"]
-    lines = [f"{name} ({programme.id})", "", programme.description.get(lang) or programme.description["fr"], ""]
+    description = programme.description.get(lang) or programme.description["fr"]
+    lines = [f"{name} ({programme.id})", "", description, ""]
     themes = sorted(programme.themes.items(), key=lambda kv: (-kv[1], kv[0]))
     lines.append(("Themes: " if en else "Thèmes : ")
                  + ", ".join(f"{theme_label(t, lang)} ({w:g})" for t, w in themes))
-    types = programme.eligible_types if en else [_TYPE_LABELS_FR.get(t, t) for t in programme.eligible_types]
+    types = [t if en else _TYPE_LABELS_FR.get(t, t) for t in programme.eligible_types]
     lines.append(("Eligible types: " if en else "Types éligibles : ") + ", ".join(types))
-    anywhere = "any" if en else "tous"
-    lines.append(("Countries: " if en else "Pays : ") + (", ".join(programme.countries) or anywhere))
+    lines.append(("Countries: " if en else "Pays : ")
+                 + (", ".join(programme.countries) or ("any" if en else "tous")))
     lines.append(("Regions: " if en else "Régions : ")
                  + (", ".join(programme.regions) or ("any" if en else "toutes")))
     lines.append(("Named in documents as: " if en else "Nommé dans les documents : ")
@@ -546,8 +559,10 @@ def describe(programme: Programme, lang: str = "fr") -> str:
             flag = (" (indicative)" if en else " (indicatif)") if rule.advisory else ""
             lines.append(f"- {rule.label.get(lang) or rule.label['fr']}{flag}")
             if rule.source:
-                checked = f", {'checked' if en else 'vérifié le'} {rule.checked}" if rule.checked else ""
-                lines.append(f"  {'Source' if en else 'Source'} : {rule.source}{checked}")
+                checked = ""
+                if rule.checked:
+                    checked = f", {'checked' if en else 'vérifié le'} {rule.checked}"
+                lines.append(f"  {'Source:' if en else 'Source :'} {rule.source}{checked}")
             if rule.note:
                 lines.append(f"  Note : {rule.note}")
     if programme.links:

@@ -132,7 +132,7 @@ def test_english_keywords_are_detected() -> None:
 
 
 def test_matched_keywords_name_the_keywords_as_written_in_the_data() -> None:
-    found = matched_keywords("L'Internet des objets et l’IoT industriel ; la maintenance prédictive")
+    found = matched_keywords("Internet des objets, l’IoT industriel ; la maintenance prédictive")
     assert found["iot"] == ["internet des objets", "IoT"]
     assert found["maintenance_predictive"] == ["maintenance prédictive"]
 
