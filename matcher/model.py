@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import analyzer
 from .config import model_path
@@ -34,7 +33,7 @@ from .text import key
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 TYPE_CODES = {name: i for i, name in enumerate(ORG_TYPES)}
 _YEAR = re.compile(r"^(\d{4})(?:-(\d{2}))?")
 
@@ -104,6 +103,8 @@ class ProfileModel:
         if len(texts) != len(profiles):
             raise UsageError("fit: one text per profile is needed")
         n = len(profiles)
+        import scipy.sparse as sp
+
         if n:
             vectorizer = TfidfVectorizer(
                 analyzer=analyzer.analyze, sublinear_tf=self.sublinear_tf,
@@ -129,7 +130,12 @@ class ProfileModel:
             self.terms_ = np.array([], dtype=str)
             self.idf_ = np.zeros(0)
         self.vocabulary_ = {str(t): i for i, t in enumerate(self.terms_)}
-        self.X_ = sp.csc_matrix(matrix, dtype=np.float32)
+        csc = sp.csc_matrix(matrix, dtype=np.float32)
+        csc.sort_indices()
+        # The document matrix as plain CSC arrays: the query path needs no scipy.
+        self.X_data_ = csc.data.astype(np.float32)
+        self.X_indices_ = csc.indices.astype(np.int32)
+        self.X_indptr_ = csc.indptr.astype(np.int64)
         self._set_structured(profiles)
         self.registry_hash_ = registry_hash
         self.analyzer_fingerprint_ = analyzer.fingerprint()
@@ -171,7 +177,7 @@ class ProfileModel:
     # -- query path (numpy/scipy only) -------------------------------------------
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "X_"):
+        if not hasattr(self, "X_data_"):
             raise UsageError("ProfileModel is not fitted yet: call fit(profiles) or load(path)")
 
     @property
@@ -194,8 +200,10 @@ class ProfileModel:
         norm = float(np.sqrt((w * w).sum()))
         return idx, (w / norm if norm > 0 else w)
 
-    def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
-        """TF-IDF rows for `texts`, equal to the fitted TfidfVectorizer's transform."""
+    def transform(self, texts: Iterable[str]) -> Any:
+        """TF-IDF rows for `texts` (scipy CSR), equal to the fitted TfidfVectorizer's transform."""
+        import scipy.sparse as sp
+
         rows, cols, vals = [], [], []
         n = 0
         for n, text in enumerate(texts, start=1):
@@ -213,21 +221,36 @@ class ProfileModel:
     def similarity(self, idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Cosine similarity of every organisation with one query vector (dense, n)."""
         self._check_fitted()
+        n = self.n_organisations
         if idx.shape[0] == 0:
-            return np.zeros(self.n_organisations, dtype=np.float32)
-        cols = self.X_[:, idx]
-        return np.asarray(cols @ weights.astype(np.float32)).ravel()
-
-    def row_vector(self, row: int) -> tuple[np.ndarray, np.ndarray]:
-        """(term indices, weights) of one organisation's document vector."""
-        self._check_fitted()
-        r = self.X_[row, :].tocsr()
-        return r.indices.astype(np.int64), r.data.astype(np.float64)
+            return np.zeros(n, dtype=np.float32)
+        starts, ends = self.X_indptr_[idx], self.X_indptr_[idx + 1]
+        lengths = ends - starts
+        if not lengths.sum():
+            return np.zeros(n, dtype=np.float32)
+        take = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)])
+        rows = self.X_indices_[take]
+        vals = self.X_data_[take] * np.repeat(weights.astype(np.float32), lengths)
+        return np.bincount(rows, weights=vals, minlength=n).astype(np.float32)
 
     def terms_of(self, row: int, idx: np.ndarray) -> set[int]:
         """Which of the term indices `idx` occur in organisation `row`'s profile."""
-        r = self.X_[row, :].tocsr()
-        return set(r.indices.tolist()) & set(idx.tolist())
+        self._check_fitted()
+        found = set()
+        for j in idx.tolist():
+            col = self.X_indices_[self.X_indptr_[j]:self.X_indptr_[j + 1]]
+            pos = int(np.searchsorted(col, row))
+            if pos < col.shape[0] and int(col[pos]) == row:
+                found.add(j)
+        return found
+
+    def document_matrix(self) -> Any:
+        """The L2-normalised document matrix as scipy CSC (for tests and analysis)."""
+        import scipy.sparse as sp
+
+        self._check_fitted()
+        return sp.csc_matrix((self.X_data_, self.X_indices_, self.X_indptr_),
+                             shape=(self.n_organisations, len(self.vocabulary_)))
 
     # -- persistence -------------------------------------------------------------
 
@@ -238,11 +261,9 @@ class ProfileModel:
         meta = {"format": FORMAT_VERSION, "params": self.get_params(),
                 "registry_hash": self.registry_hash_,
                 "analyzer": self.analyzer_fingerprint_, "reference_year": self.reference_year_}
-        X = self.X_
         arrays = {
             "meta": np.array(json.dumps(meta)), "terms": self.terms_, "idf": self.idf_,
-            "X_data": X.data, "X_indices": X.indices, "X_indptr": X.indptr,
-            "X_shape": np.array(X.shape, dtype=np.int64),
+            "X_data": self.X_data_, "X_indices": self.X_indices_, "X_indptr": self.X_indptr_,
             "ids": self.ids_, "names": self.names_, "type_code": self.type_code_,
             "country": self.country_, "region": self.region_,
             "region_key": self.region_key_, "city": self.city_,
@@ -274,9 +295,7 @@ class ProfileModel:
         model.terms_ = data["terms"]
         model.vocabulary_ = {str(t): i for i, t in enumerate(model.terms_.tolist())}
         model.idf_ = data["idf"]
-        model.X_ = sp.csc_matrix((data["X_data"], data["X_indices"], data["X_indptr"]),
-                                 shape=tuple(int(v) for v in data["X_shape"]))
-        for name in ("ids", "names", "type_code", "country", "region", "region_key", "city", "theme_ids",
+        for name in ("X_data", "X_indices", "X_indptr", "ids", "names", "type_code", "country", "region", "region_key", "city", "theme_ids",
                      "themes", "programme_ids", "links", "mentions", "documents", "last_seen"):
             setattr(model, name + "_", data[name])
         model.registry_hash_ = meta["registry_hash"]

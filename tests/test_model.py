@@ -48,7 +48,7 @@ def test_transform_equals_sklearn_on_the_same_text() -> None:
     assert model.vocabulary_ == reference.vocabulary_
     np.testing.assert_allclose(model.transform(QUERIES).toarray(),
                                reference.transform(QUERIES).toarray(), atol=1e-12)
-    np.testing.assert_allclose(model.X_.toarray(), reference.transform(_texts()).toarray(),
+    np.testing.assert_allclose(model.document_matrix().toarray(), reference.transform(_texts()).toarray(),
                                atol=1e-6)
 
 
@@ -96,11 +96,11 @@ def test_loading_something_else_raises_registry_error(tmp_path: Path) -> None:
         ProfileModel.load(bad)
 
 
-def test_query_path_imports_neither_sklearn_nor_spacy(tmp_path: Path) -> None:
+def test_query_path_imports_neither_sklearn_spacy_nor_scipy(tmp_path: Path) -> None:
     path = ProfileModel().fit(PROFILES).save(tmp_path / "m.model.npz")
     code = ("import sys; from matcher.model import ProfileModel; "
             f"m = ProfileModel.load({str(path)!r}); m.similarity(*m.vectorize('4G télécoms')); "
-            "bad = [n for n in sys.modules if n.split('.')[0] in ('sklearn', 'spacy')]; "
+            "bad = [n for n in sys.modules if n.split('.')[0] in ('sklearn', 'spacy', 'scipy')]; "
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
