@@ -122,6 +122,15 @@ def test_generic_words_are_not_theme_keywords() -> None:
     assert "vide" in detect_themes("des pompes à vide pour l'ultravide")
 
 
+@pytest.mark.parametrize("text", [
+    "à ce stade du projet", "dans une optique de croissance", "le climat des affaires",
+    "l'antenne régionale de l'agence", "la Bourse de Casablanca", "le conseil d'administration",
+    "il faut transformer l'essai", "la construction d'un écosystème",
+])
+def test_everyday_french_phrases_are_not_themes(text: str) -> None:
+    assert detect_themes(text) == {}
+
+
 def test_counts_every_occurrence() -> None:
     assert detect_themes("robotique, robots et robotique avancée")["robotique"] == 3
 
