@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -21,7 +22,10 @@ from .config import load_data
 from .errors import DataError
 from .text import fold
 
-_TOKEN = re.compile(r"[a-z0-9&]+(?:'[a-z0-9&]+)*")
+_TOKEN = re.compile(r"[a-z0-9&]+")
+# A raw word: letters, digits and '&' in any script, with inner apostrophes (l'IA, aujourd'hui).
+_RAW = re.compile(r"(?:[^\W_]|&)+(?:'(?:[^\W_]|&)+)*")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "\u2032": "'"})
 _STEMMER = snowballstemmer.stemmer("french")
 
 
@@ -53,36 +57,36 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> tuple[str, ...]:
+    """Folded pieces of one raw word ("Électro-" -> ("electro",)); cached: words repeat."""
+    return tuple(_TOKEN.findall(fold(word)))
+
+
 def _words(text: str) -> Iterator[tuple[str, str]]:
     """(folded word, surface word) pairs, elisions removed, stop words kept."""
     _, elisions = _lists()
-    folded = fold(text)
-    # fold() keeps the length of most texts, but not of œ/æ or decomposed accents;
-    # surfaces are only used for display, so fall back to the folded form then.
-    same_length = len(folded) == len(text)
-    for match in _TOKEN.finditer(folded):
+    text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
+    for match in _RAW.finditer(text):
         parts = match.group().split("'")
-        start = match.start()
         for i, part in enumerate(parts):
-            if i < len(parts) - 1 and part in elisions:
-                start += len(part) + 1
+            pieces = _fold_word(part)
+            if i < len(parts) - 1 and len(pieces) == 1 and pieces[0] in elisions:
                 continue
-            surface = text[start : start + len(part)] if same_length else part
-            yield part, surface
-            start += len(part) + 1
+            for piece in pieces:
+                yield piece, (part if len(pieces) == 1 else piece)
+
+
+@lru_cache(maxsize=20_000)
+def _analyze_cached(text: str) -> tuple[tuple[str, str], ...]:
+    stops = stop_words()
+    return tuple((stem(word), surface) for word, surface in _words(text)
+                 if len(word) >= 2 and word not in stops)
 
 
 def analyze_with_surface(text: str) -> list[tuple[str, str]]:
     """(stem, the word as written) pairs: the surface form explains a matched term."""
-    stops = stop_words()
-    out = []
-    for word, surface in _words(text):
-        if word in stops:
-            continue
-        if len(word) < 2:
-            continue
-        out.append((stem(word), surface))
-    return out
+    return list(_analyze_cached(text))
 
 
 def analyze(text: str) -> list[str]:

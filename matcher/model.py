@@ -233,16 +233,21 @@ class ProfileModel:
         vals = self.X_data_[take] * np.repeat(weights.astype(np.float32), lengths)
         return np.bincount(rows, weights=vals, minlength=n).astype(np.float32)
 
-    def terms_of(self, row: int, idx: np.ndarray) -> set[int]:
-        """Which of the term indices `idx` occur in organisation `row`'s profile."""
+    def term_hits(self, rows: Sequence[int], idx: np.ndarray) -> dict[int, set[int]]:
+        """For each row, which of the term indices `idx` occur in its profile."""
         self._check_fitted()
-        found = set()
+        wanted = np.asarray(list(rows), dtype=np.int64)
+        hits: dict[int, set[int]] = {int(r): set() for r in wanted.tolist()}
+        if wanted.size == 0:
+            return hits
         for j in idx.tolist():
             col = self.X_indices_[self.X_indptr_[j]:self.X_indptr_[j + 1]]
-            pos = int(np.searchsorted(col, row))
-            if pos < col.shape[0] and int(col[pos]) == row:
-                found.add(j)
-        return found
+            if col.shape[0] == 0:
+                continue
+            pos = np.minimum(np.searchsorted(col, wanted), col.shape[0] - 1)
+            for r in wanted[col[pos] == wanted].tolist():
+                hits[int(r)].add(int(j))
+        return hits
 
     def document_matrix(self) -> Any:
         """The L2-normalised document matrix as scipy CSC (for tests and analysis)."""

@@ -330,6 +330,7 @@ def make_candidates(registry: Any, model: ProfileModel, rows: Sequence[int],
     query_cols = np.array(sorted(target.surfaces), dtype=np.int64)
     stems = {str(model.terms_[c]) for c in query_cols}
     evidence = best_evidence(registry, model, rows, stems)
+    hits = model.term_hits(rows, query_cols)
     out = []
     for rank, r in enumerate(rows, start=1):
         components = {name: round(float(arr[r]), 6) for name, arr in comps.items()}
@@ -342,7 +343,7 @@ def make_candidates(registry: Any, model: ProfileModel, rows: Sequence[int],
             matched_themes = tuple(
                 t for t in wanted if t in theme_cols
                 and 1.0 - math.exp(-float(model.themes_[r, theme_cols[t]]) / sat) >= matched_min)
-        terms = sorted(model.terms_of(r, query_cols))
+        terms = sorted(hits[r])
         matched_terms = tuple(dict.fromkeys(target.surfaces[c].lower() for c in terms))
         code = int(model.type_code_[r])
         out.append(Candidate(
