@@ -19,6 +19,7 @@ from typing import Any
 from .config import data_dir, load_data
 from .errors import DataError, NotFoundError, UsageError
 from .records import ORG_TYPES, RuleCheck
+from .text import key
 from .themes import THEMES_FILE, KeywordMatcher, load_themes, theme_label
 
 PROGRAMMES_FILE = "programmes.yaml"
@@ -384,6 +385,28 @@ def statuses(programme_id: str) -> dict[str, str]:
     return {k: v["label_fr"] for k, v in _scheme_of(programme_id).statuses.items()}
 
 
+def _resolve_status(scheme: _Scheme, wanted: str) -> str | None:
+    """A status id from what a user typed: the id, a unique id prefix ("associated"), or words
+    of a unique French/English label ("associé")."""
+    if wanted in scheme.statuses:
+        return wanted
+    typed = key(wanted).replace(" ", "_")
+    if not typed:
+        return None
+    by_prefix = [s for s in scheme.statuses if s.startswith(typed)]
+    if len(by_prefix) == 1:
+        return by_prefix[0]
+    words = set(key(wanted).split())
+    by_label = [s for s, info in scheme.statuses.items()
+                if words <= set(key(f"{info['label_fr']} {info['label_en']}").split())]
+    if len(by_label) > 1:  # prefer the plainest label: "membre associé" is not "... préalable"
+        by_label.sort(key=lambda s: len(scheme.statuses[s]["label_fr"]))
+        shortest = len(scheme.statuses[by_label[0]]["label_fr"])
+        if len(scheme.statuses[by_label[1]]["label_fr"]) > shortest:
+            return by_label[0]
+    return by_label[0] if len(by_label) == 1 else None
+
+
 def _normalise_assume(scheme: _Scheme, programme_id: str,
                       assume: Mapping[str, str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
@@ -392,12 +415,13 @@ def _normalise_assume(scheme: _Scheme, programme_id: str,
         if not _ISO2.match(code):
             raise UsageError(f"Hypothèse « {country}={status} » : « {country} » n'est pas un "
                              "code pays ISO à deux lettres (ex. MA).")
-        if status not in scheme.statuses:
+        resolved = _resolve_status(scheme, str(status).strip())
+        if resolved is None:
             raise UsageError(
-                f"Hypothèse « {code}={status} » : statut inconnu pour {programme_id} "
+                f"Hypothèse « {code}={status} » : statut inconnu ou ambigu pour {programme_id} "
                 f"(statuts possibles : {', '.join(scheme.statuses)})."
             )
-        out[code] = str(status)
+        out[code] = resolved
     return out
 
 

@@ -147,6 +147,17 @@ def test_unknown_assumed_status_is_a_usage_error_listing_the_choices() -> None:
         country_status("horizon-europe", "MA", assume={"Maroc": "associated_country"})
 
 
+@pytest.mark.parametrize(("programme", "typed", "expected"), [
+    ("horizon-europe", "associated", "associated_country"),
+    ("horizon-europe", "associé", "associated_country"),
+    ("cern-associate", "associate", "associate_member_state"),
+    ("cern-associate", "membre associé", "associate_member_state"),
+])
+def test_assumed_status_accepts_short_and_french_forms(programme: str, typed: str,
+                                                       expected: str) -> None:
+    assert country_status(programme, "MA", {"MA": typed}).status == expected
+
+
 def test_statuses_lists_possible_values_with_french_labels() -> None:
     assert statuses("prima")["participating_med"].startswith("État participant")
 
