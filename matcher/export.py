@@ -112,6 +112,7 @@ WORDS = {  # the report's own words
     "satisfied": ("Respectée", "Met"),
     "detail": ("Détail", "Detail"),
     "assumption": ("Hypothèse", "Assumption"),
+    "advisory": ("indicatif", "advisory"),
     "themes_covered": ("Thèmes couverts", "Themes covered"),
     "themes_missing": ("Thèmes manquants", "Themes missing"),
     "reproduce": ("Reproduire ce rapport", "Reproduce this report"),
@@ -177,7 +178,7 @@ def _programme(programme_id: str | None, lang: str) -> tuple[str | None, list[st
         from .programmes import get_programme
 
         prog = get_programme(programme_id)
-    except (NotFoundError, DataError, ImportError):  # TEMP until matcher.programmes lands
+    except (NotFoundError, DataError):
         return programme_id, []
     name = prog.name.get(lang) or prog.name.get("fr") or programme_id
     return f"{name} ({programme_id})", [str(t) for t in prog.themes]
@@ -298,29 +299,32 @@ def default_command(result: Shortlist | Consortium) -> str:
     """The `match` command that asks for this result again, when the caller gave none."""
     import shlex
 
+    params = result.params
     if isinstance(result, Consortium):
         parts = ["match", "consortium", result.programme]
-        filters: dict[str, object] = {}
-    elif result.organisation:
+        if params.get("size"):
+            parts += ["--size", str(params["size"])]
+        for name in params.get("with_") or ():  # type: ignore[attr-defined]
+            parts += ["--with", str(name)]
+        assume = params.get("assume")
+        for code, status in (assume.items() if isinstance(assume, dict) else ()):
+            parts += ["--assume", f"{code}={status}"]
+        return shlex.join(parts)
+    if result.organisation:
         parts = ["match", "partners", result.organisation]
-        filters = dict(result.filters)
-        if result.programme:
-            parts += ["--programme", result.programme]
     else:
         parts = ["match", "shortlist"] + ([result.programme] if result.programme else [])
-        filters = dict(result.filters)
         if result.query:
             parts += ["--query", result.query]
-    for name, value in filters.items():
+    for name, value in result.filters.items():
         if value in (None, "", (), []):
             continue
         option = "--" + str(name).replace("_", "-")
         values = value if isinstance(value, (list, tuple)) else [value]
         for item in values:
             parts += [option] if item is True else [option, str(item)]
-    top = result.params.get("top") if isinstance(result.params, dict) else None
-    if top:
-        parts += ["--top", str(top)]
+    if params.get("top"):
+        parts += ["--top", str(params["top"])]
     return shlex.join(parts)
 
 
@@ -518,7 +522,8 @@ def _xlsx(result: Shortlist | Consortium, command: str | None, lang: str) -> byt
         query.to_excel(writer, sheet_name=word("sheet_query", lang), index=False)
         if is_consortium:
             rules = pd.DataFrame(
-                [(r.rule, word("yes" if r.satisfied else "no", lang), r.detail, r.assumption)
+                [(r.rule + (f" ({word('advisory', lang)})" if r.advisory else ""),
+                  word("yes" if r.satisfied else "no", lang), r.detail, r.assumption)
                  for r in result.rules],
                 columns=[word(k, lang) for k in ("rule", "satisfied", "detail", "assumption")])
             rules.to_excel(writer, sheet_name=word("sheet_rules", lang), index=False)

@@ -334,3 +334,4 @@ def test_filename_names_the_command_the_programme_and_the_day() -> None:
 def test_same_result_gives_the_same_text_reports() -> None:
     for fmt in ("csv", "json", "md", "html"):
         assert export.render(_shortlist(), fmt) == export.render(_shortlist(), fmt)
+
