@@ -141,7 +141,7 @@ def test_cern_status_of_morocco_and_assumed_association() -> None:
 
 def test_unknown_assumed_status_is_a_usage_error_listing_the_choices() -> None:
     with pytest.raises(UsageError) as err:
-        country_status("horizon-europe", "MA", assume={"MA": "associe"})
+        country_status("horizon-europe", "MA", assume={"MA": "martien"})
     assert "associated_country" in str(err.value)
     with pytest.raises(UsageError, match="ISO"):
         country_status("horizon-europe", "MA", assume={"Maroc": "associated_country"})
