@@ -20,7 +20,9 @@ _DPI = 150
 
 
 def _short(name: str, width: int = 38) -> str:
-    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
+    """A label cut to `width`, with `$` escaped: names are text, never mathtext."""
+    text = name if len(name) <= width else name[: width - 1].rstrip() + "…"
+    return text.replace("$", r"\$")
 
 
 def _save(fig: object, fmt: str, salt: str) -> bytes:

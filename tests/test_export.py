@@ -210,6 +210,16 @@ def test_html_shows_evidence_with_sources_and_escapes_document_text() -> None:
     assert "<code>3f2a9c0d1e</code>" in html and __version__ in html
 
 
+def test_organisation_names_are_escaped_in_tables_and_charts() -> None:
+    hostile = Candidate(rank=1, id=1, name='<script>alert(1)</script> $x$ & Cie', type="company",
+                        city=None, region=None, country=None, score=0.5,
+                        components={"text": 0.5}, matched_themes=("physique",))
+    html = export.render(Shortlist(candidates=(hostile,), query="x"), "html").decode("utf-8")
+    assert "<script>" not in html
+    # table, both charts (SVG text) and the detail heading; `$x$` stays text, not mathtext
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt; $x$ &amp; Cie") == 4
+
+
 def test_markdown_report_keeps_document_text_literal_and_ends_with_reproduction() -> None:
     md = export.render(_shortlist(), "md").decode("utf-8")
     assert md.startswith("# Partenaires potentiels")
