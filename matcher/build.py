@@ -34,7 +34,6 @@ class BuildSummary:
     updated_orgs: int = 0
     languages: Counter[str] = field(default_factory=Counter)
     organisations: int = 0
-    model_refitted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -98,9 +97,10 @@ def build(
                 summary.new_orgs += new
                 summary.updated_orgs += updated
         summary.organisations = registry.size()
-        changed = first is not None or rebuild
-        if fit_model and (changed or not _model_is_current(registry)):
-            summary.model_refitted = _refit(registry)
+        if fit_model:
+            from .model import ensure_model
+
+            ensure_model(registry)  # refits and saves only when the registry changed
     return summary
 
 
@@ -146,22 +146,3 @@ def _changed_documents(files: list[Path], registry: Registry, summary: BuildSumm
 def _chain(first: Document, rest: Iterator[Document]) -> Iterator[Document]:
     yield first
     yield from rest
-
-
-def _model_is_current(registry: Registry) -> bool:
-    try:
-        from .model import model_is_current
-    except ImportError:
-        return True
-    return bool(model_is_current(registry))
-
-
-def _refit(registry: Registry) -> bool:
-    """Refit and store the ranking model when the model module is available."""
-    try:
-        from .model import refit
-    except ImportError:
-        log.info("no ranking model module yet; registry built without a model")
-        return False
-    refit(registry)
-    return True
