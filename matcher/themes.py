@@ -1,10 +1,10 @@
 """The theme taxonomy (data/themes.yaml) and theme detection in text.
 
 `detect_themes` runs on every evidence sentence of every document and on the query path, so it
-keeps imports light (no spaCy, no scikit-learn) and matches all keywords with two compiled regular
-expressions, built once per version of the data file:
+keeps imports light (no spaCy, no scikit-learn) and matches all keywords in one pass over the
+words of the text, with an index built once per version of the data file:
 
-- keywords written in lowercase/mixed case are matched on `matcher.text.fold`-ed text (accents,
+- keywords written in lowercase/mixed case are matched on `matcher.text.fold`-ed words (accents,
   case and apostrophes unified), with an optional plural s/x on each word and hyphen/space variants;
 - keywords written in CAPITALS are acronyms ("IT", "RF", "TIC") and keep their case, so the English
   word "it" or the French "tic" do not count.
@@ -25,15 +25,12 @@ from typing import Any
 
 from .config import data_dir, load_data
 from .errors import DataError, NotFoundError
-from .text import fold, normalise_typography, strip_accents
+from .text import normalise_typography, strip_accents
 
 THEMES_FILE = "themes.yaml"
 LANGS = ("fr", "en")
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_TOKENS = re.compile(r"\s+|-|'|[^\s\-']+")
-_BEFORE = r"(?<![0-9A-Za-z])"
-_AFTER = r"(?![0-9A-Za-z])"
 
 
 @dataclass(frozen=True)
@@ -54,54 +51,61 @@ class Theme:
         return self.keywords_fr + self.keywords_en
 
 
-_SPACE, _HYPHEN, _APOS, _PLURAL = "\x00space", "\x00hyphen", "\x00apos", "\x00plural"
-_ATOM_PATTERNS = {_SPACE: r"[\s\-]+", _HYPHEN: r"[\s\-]?", _APOS: r"'\s?", _PLURAL: "(?:s|x)?"}
-
-Atoms = tuple[str, ...]
+Tokens = tuple[str, ...]
+_Ident = tuple[bool, Tokens]  # (acronym?, normalised tokens)
 
 
 class KeywordMatcher:
-    """Compiled keyword patterns: (owner id, keywords) pairs -> hits in text.
+    """Keyword index: (owner id, keywords) pairs -> hits in text.
 
-    Keywords are merged into a character trie turned into one regular expression per case mode,
-    so that a sentence is scanned once whatever the number of keywords. Used for themes here and
-    for programme names in matcher.programmes.
+    Keywords become sequences of normalised word tokens indexed by their first token, so a text is
+    scanned once, token by token, whatever the number of keywords, and building the index costs
+    next to nothing (the query path builds it on every cold start). Used for themes here and for
+    programme names in matcher.programmes.
     """
 
     def __init__(self, items: Iterable[tuple[str, Sequence[str]]]) -> None:
-        owners: dict[tuple[bool, Atoms], list[str]] = {}
-        canonical: dict[tuple[bool, Atoms], str] = {}
+        owners: dict[_Ident, list[str]] = {}
+        self.canonical: dict[_Ident, str] = {}
         for owner, keywords in items:
             for keyword in keywords:
                 acronym = _is_acronym(keyword)
-                form = _case_form(keyword) if acronym else fold(keyword)
-                ident = (acronym, _atoms(form, plural=not acronym))
-                canonical.setdefault(ident, keyword)
-                if owner not in owners.setdefault(ident, []):
-                    owners[ident].append(owner)
+                for tokens in _keyword_variants(keyword, acronym):
+                    ident = (acronym, tokens)
+                    self.canonical.setdefault(ident, keyword)
+                    if owner not in owners.setdefault(ident, []):
+                        owners[ident].append(owner)
         self.owners = {k: tuple(v) for k, v in owners.items()}
-        self.canonical = canonical
-        self.exact, self.exact_keys = _compile([k for k in owners if k[0]])
-        self.folded, self.folded_keys = _compile([k for k in owners if not k[0]])
+        self.index: dict[tuple[bool, str], list[_Ident]] = {}
+        for ident in owners:
+            self.index.setdefault((ident[0], ident[1][0]), []).append(ident)
+        for candidates in self.index.values():  # longest first: "physique des particules" wins
+            candidates.sort(key=lambda k: -len(k[1]))
 
     def matches(self, text: str) -> Iterator[tuple[str, tuple[str, ...]]]:
         """(keyword as written in the data, owner ids) for each hit in `text`."""
         if not text:
             return
-        exact_text = _case_form(text)
-        spans: list[tuple[int, int]] = []
-        if self.exact is not None:
-            for m in self.exact.finditer(exact_text):
-                spans.append(m.span())
-                ident = self.exact_keys[m.lastindex - 1]  # type: ignore[operator]
-                yield self.canonical[ident], self.owners[ident]
-        if self.folded is not None:
-            for m in self.folded.finditer(exact_text.lower()):
-                start, end = m.span()
-                if any(s < end and start < e for s, e in spans):
-                    continue
-                ident = self.folded_keys[m.lastindex - 1]  # type: ignore[operator]
-                yield self.canonical[ident], self.owners[ident]
+        exact, joinable = _tokenise(_case_form(text))
+        folded = [_normal(t.lower()) for t in exact]
+        i, n = 0, len(exact)
+        while i < n:
+            best: _Ident | None = None
+            for acronym, first in ((True, exact[i]), (False, folded[i])):
+                for ident in self.index.get((acronym, first), ()):
+                    size = len(ident[1])
+                    if best is not None and size <= len(best[1]):
+                        break
+                    words = exact if acronym else folded
+                    if (i + size <= n and all(joinable[i:i + size - 1])
+                            and tuple(words[i:i + size]) == ident[1]):
+                        best = ident
+                        break
+            if best is None:
+                i += 1
+                continue
+            yield self.canonical[best], self.owners[best]
+            i += len(best[1])
 
     def counts(self, text: str) -> dict[str, int]:
         """Hit counts per owner id (owners without a hit are absent)."""
@@ -149,52 +153,44 @@ def _ascii_form(match: re.Match[str]) -> str:
 _CHAR_FORMS: dict[str, str] = {}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+(?:[.&]\w+)*")
+_GAP = re.compile(r"[\s\-']*")  # what may separate the words of one keyword
 
 
-def _atoms(form: str, plural: bool) -> Atoms:
-    """A keyword as trie atoms: single characters, separators, optional plural endings."""
-    atoms: list[str] = []
-    for token in _TOKENS.findall(" ".join(form.split())):
-        if token.isspace():
-            atoms.append(_SPACE)
-        elif token == "-":
-            atoms.append(_HYPHEN)
-        elif token == "'":
-            atoms.append(_APOS)
-        elif plural and len(token) >= 4 and token[-1].isalpha():
-            atoms.extend(token[:-1] if token[-1] in "sx" else token)
-            atoms.append(_PLURAL)
-        else:
-            atoms.extend(token)
-    return tuple(atoms)
+def _tokenise(text: str) -> tuple[list[str], list[bool]]:
+    """Words of `text`, and for each pair of neighbours whether only a space, hyphen or
+    apostrophe separates them (a keyword never spans a comma or a full stop)."""
+    words: list[str] = []
+    joinable: list[bool] = []
+    previous_end = -1
+    for m in _WORD.finditer(text):
+        if previous_end >= 0:
+            joinable.append(_GAP.fullmatch(text, previous_end, m.start()) is not None)
+        words.append(m.group())
+        previous_end = m.end()
+    return words, joinable
 
 
-def _compile(
-    idents: list[tuple[bool, Atoms]],
-) -> tuple[re.Pattern[str] | None, list[tuple[bool, Atoms]]]:
-    """One regex from a trie of keywords; group i (1-based) marks the end of keyword i-1."""
-    if not idents:
-        return None, []
-    trie: dict[str, Any] = {}
-    for ident in idents:
-        node = trie
-        for atom in ident[1]:
-            node = node.setdefault(atom, {})
-        node[""] = ident
-    order: list[tuple[bool, Atoms]] = []
+def _normal(word: str) -> str:
+    """A folded word without a final plural s/x ("réseaux" and "réseau" meet)."""
+    if len(word) >= 4 and word[-1] in "sx" and word[-2].isalpha():
+        return word[:-1]
+    return word
 
-    def emit(node: dict[str, Any]) -> str:
-        branches = []
-        for atom in sorted(a for a in node if a):
-            piece = _ATOM_PATTERNS.get(atom) or re.escape(atom)
-            branches.append(piece + emit(node[atom]))
-        if "" in node:  # the keyword ending here is tried after the longer ones
-            order.append(node[""])
-            branches.append("()")
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    body = emit(trie)
-    return re.compile(f"{_BEFORE}{body}{_AFTER}"), order
+def _keyword_variants(keyword: str, acronym: bool) -> list[Tokens]:
+    """Token sequences of a keyword; a hyphenated pair also matches written as one word
+    ("e-santé" -> e santé, esanté)."""
+    form = _case_form(keyword) if acronym else _case_form(keyword).lower()
+    found = list(_WORD.finditer(form))
+    words = [m.group() for m in found]
+    variants = [tuple(words)] if words else []
+    for j in range(len(found) - 1):
+        if form[found[j].end():found[j + 1].start()] == "-":
+            variants.append(tuple(words[:j]) + (words[j] + words[j + 1],) + tuple(words[j + 2:]))
+    if acronym:
+        return variants
+    return [tuple(_normal(w) for w in v) for v in variants]
 
 
 # --- loading and validation ---------------------------------------------------------------------
