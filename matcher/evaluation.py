@@ -1,0 +1,231 @@
+"""Gold annotation and extraction scores (precision, recall, F1, type accuracy, junk hits).
+
+The gold file (tests/gold/seeds.yaml) lists, per document, the organisations a careful
+reader finds, the spans a naive extractor wrongly returns (`not_organisations`) and partner
+queries with graded judgments. Media are left out of extraction scores on both sides: they
+are sources, not partners.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+
+from .errors import DataError
+from .gazetteer import content_tokens, names_similar
+from .records import ORG_TYPES
+from .text import key
+
+
+@dataclass(frozen=True)
+class GoldOrg:
+    name: str
+    type: str
+    surfaces: tuple[str, ...] = ()
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    themes: tuple[str, ...] = ()
+
+    def forms(self) -> tuple[str, ...]:
+        return (self.name, *self.surfaces)
+
+
+@dataclass(frozen=True)
+class GoldDocument:
+    file: str
+    organisations: tuple[GoldOrg, ...]
+    not_organisations: tuple[str, ...] = ()
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class GoldQuery:
+    id: str
+    text: str
+    relevant: dict[str, int]
+    programme: str | None = None
+
+
+@dataclass(frozen=True)
+class Gold:
+    documents: tuple[GoldDocument, ...]
+    queries: tuple[GoldQuery, ...] = ()
+
+    def document(self, file: str) -> GoldDocument | None:
+        name = Path(file).name
+        return next((d for d in self.documents if d.file == name), None)
+
+
+class OrgLike(Protocol):
+    name: str
+    type: str
+    aliases: Any
+
+
+@dataclass
+class DocumentScore:
+    true_positives: list[tuple[str, str]] = field(default_factory=list)  # (predicted, gold)
+    false_positives: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+    type_errors: list[tuple[str, str, str]] = field(default_factory=list)  # (gold, pred, want)
+    junk_hits: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExtractionScores:
+    precision: float
+    recall: float
+    f1: float
+    type_accuracy: float
+    junk_hits: list[tuple[str, str]]  # (document, span)
+    documents: dict[str, DocumentScore]
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def _field(item: Any, name: str, where: str, kind: type = str, required: bool = True) -> Any:
+    if not isinstance(item, dict):
+        raise DataError(f"{where}: expected a mapping, got {item!r}")
+    value = item.get(name)
+    if value is None:
+        if required:
+            raise DataError(f"{where}: field {name!r} is missing")
+        return None
+    if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if kind is str and hasattr(value, "isoformat"):
+        value = value.isoformat()
+    if not isinstance(value, kind):
+        raise DataError(f"{where}: field {name!r} should be a {kind.__name__}, got {value!r}")
+    return value
+
+
+def load_gold(path: str | Path) -> Gold:
+    """Read a gold file; DataError names the file and the field when it is malformed."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read gold file: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise DataError(f"{path}: invalid YAML: {exc}") from exc
+    docs_raw = _field(raw, "documents", str(path), list)
+    documents = []
+    for i, d in enumerate(docs_raw):
+        where = f"{path}: documents[{i}]"
+        file = _field(d, "file", where)
+        orgs = []
+        for j, o in enumerate(_field(d, "organisations", where, list)):
+            w = f"{where} ({file}): organisations[{j}]"
+            org_type = _field(o, "type", w)
+            if org_type not in ORG_TYPES:
+                raise DataError(f"{w}: field 'type' has unknown value {org_type!r}")
+            surfaces = _field(o, "surface", w, list, required=False) or []
+            orgs.append(GoldOrg(
+                name=_field(o, "name", w),
+                type=org_type,
+                surfaces=tuple(str(s) for s in surfaces),
+                city=_field(o, "city", w, required=False),
+                region=_field(o, "region", w, required=False),
+                country=_field(o, "country", w, required=False),
+                themes=tuple(str(t) for t in (o.get("themes") or [])),
+            ))
+        junk = _field(d, "not_organisations", where, list, required=False) or []
+        documents.append(GoldDocument(
+            file=file,
+            organisations=tuple(orgs),
+            not_organisations=tuple(str(s) for s in junk),
+            date=_field(d, "date", where, required=False),
+        ))
+    queries = []
+    for i, q in enumerate(raw.get("queries") or []):
+        where = f"{path}: queries[{i}]"
+        relevant = _field(q, "relevant", where, dict)
+        queries.append(GoldQuery(
+            id=_field(q, "id", where),
+            text=_field(q, "text", where),
+            relevant={str(k): int(v) for k, v in relevant.items()},
+            programme=_field(q, "programme", where, required=False),
+        ))
+    return Gold(documents=tuple(documents), queries=tuple(queries))
+
+
+# --- scoring -----------------------------------------------------------------------------
+
+
+def _forms(org: OrgLike) -> list[str]:
+    return [org.name, *sorted(getattr(org, "aliases", ()) or ())]
+
+
+def names_match(a: str, b: str) -> bool:
+    """Same matching key, or the same content words up to a typo."""
+    if key(a) == key(b) and key(a):
+        return True
+    ta, tb = content_tokens(a), content_tokens(b)
+    return len(ta) >= 2 and names_similar(ta, tb)
+
+
+def _matches(pred: OrgLike, gold: GoldOrg) -> bool:
+    return any(names_match(p, g) for p in _forms(pred) for g in gold.forms())
+
+
+def score_extraction(
+    gold: Gold, predicted: Mapping[str, Iterable[OrgLike]]
+) -> ExtractionScores:
+    """Compare predicted organisations (per document file name) with the gold ones.
+
+    A prediction is right when one of its names or aliases matches the gold name or one of
+    its surfaces; each gold organisation counts once, and several predictions of one gold
+    organisation count as one true positive (the others are false positives).
+    """
+    tp = fp = fn = typed = 0
+    junk_all: list[tuple[str, str]] = []
+    per_doc: dict[str, DocumentScore] = {}
+    for gdoc in gold.documents:
+        preds = [
+            p for name, ps in predicted.items() if Path(name).name == gdoc.file for p in ps
+        ]
+        preds = [p for p in preds if p.type != "media"]
+        golds = [g for g in gdoc.organisations if g.type != "media"]
+        media = [g for g in gdoc.organisations if g.type == "media"]
+        score = DocumentScore()
+        matched: set[int] = set()
+        for p in preds:
+            hit = next((i for i, g in enumerate(golds) if i not in matched and _matches(p, g)),
+                       None)
+            if hit is None:
+                if any(_matches(p, m) for m in media):
+                    continue  # a medium typed otherwise: media are out of these scores
+                score.false_positives.append(p.name)  # also a second copy of a found one
+                if any(names_match(f, j) for f in _forms(p) for j in gdoc.not_organisations):
+                    score.junk_hits.append(p.name)
+                continue
+            matched.add(hit)
+            score.true_positives.append((p.name, golds[hit].name))
+            if p.type == golds[hit].type:
+                typed += 1
+            else:
+                score.type_errors.append((golds[hit].name, p.type, golds[hit].type))
+        score.misses = [g.name for i, g in enumerate(golds) if i not in matched]
+        tp += len(score.true_positives)
+        fp += len(score.false_positives)
+        fn += len(score.misses)
+        junk_all.extend((gdoc.file, j) for j in score.junk_hits)
+        per_doc[gdoc.file] = score
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return ExtractionScores(
+        precision=precision,
+        recall=recall,
+        f1=f1,
+        type_accuracy=typed / tp if tp else 0.0,
+        junk_hits=junk_all,
+        documents=per_doc,
+    )

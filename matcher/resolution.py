@@ -1,0 +1,357 @@
+"""One organisation, many names: acronyms, spelling variants and short forms.
+
+Inside a document, `resolve` groups the mentions extraction found ("Maroc Numeric Cluster
+(MNC)" and "MNC"; "Ibn Tofeïl de Kenitra" and "Ibn Tofaïl de Kénitra"; "Images & Réseaux"
+and "le pôle de compétitivité Images & Réseaux"). Across documents, `AliasIndex` links a
+document's organisation to one the registry already knows. Acronyms defined in the text
+are found by a small spaCy component, after scispacy's abbreviation detector
+(Schwartz & Hearst 2003).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .gazetteer import content_tokens, names_similar
+from .records import ExtractedOrg
+from .text import fold, key
+
+if not Doc.has_extension("abbreviations"):
+    Doc.set_extension("abbreviations", default=None)
+
+_ACRONYM = re.compile(r"^(?=(?:.*[A-Z]){2})[A-Za-z][A-Za-z0-9&.\-]{1,11}$")
+# Words that only qualify an organisation, dropped before comparing two names of one.
+_QUALIFIERS = frozenset("delegue deleguee charge chargee aupres chef gouvernement".split())
+_COUNTRY_SUFFIXES = frozenset("maroc morocco".split())
+
+
+def is_acronym(text: str) -> bool:
+    """'CNRST', 'MAScIR', 'I&R', 'H2020': short, two capitals at least, no space."""
+    return bool(_ACRONYM.match(text.strip())) and not text.strip().endswith((".", "-"))
+
+
+# --- acronyms defined in the text -----------------------------------------------------------
+
+
+def long_form_start(short: str, words: list[str]) -> int | None:
+    """Schwartz-Hearst: index of the word where a long form of `short` starts, or None.
+
+    Each letter of the short form must appear in order in the long form, the first one at
+    the start of a word; the long form is the shortest such tail of `words`.
+    """
+    letters = [c.lower() for c in fold(short) if c.isalnum()]
+    if not letters or not words:
+        return None
+    text = " ".join(fold(w) for w in words)
+    s_index, l_index = len(letters) - 1, len(text) - 1
+    while s_index >= 0:
+        c = letters[s_index]
+        while l_index >= 0 and (
+            text[l_index] != c
+            or (s_index == 0 and l_index > 0 and text[l_index - 1].isalnum())
+        ):
+            l_index -= 1
+        if l_index < 0:
+            return None
+        l_index -= 1
+        s_index -= 1
+    start_char = text.rfind(" ", 0, l_index + 1) + 1
+    return text[:start_char].count(" ")
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    """A short form and its long form in one document (token offsets)."""
+
+    short: str
+    long: str
+    long_start: int
+    long_end: int
+    short_start: int
+    short_end: int
+
+
+class AbbreviationDetector:
+    """Finds 'Long Form (SF)' and 'SF (Long Form)' pairs; sets doc._.abbreviations."""
+
+    max_long_words = 12
+
+    def __init__(self, nlp: Language, name: str = "matcher_abbreviations") -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        found: list[Abbreviation] = []
+        for open_tok in doc:
+            if open_tok.text != "(":
+                continue
+            close = next(
+                (t.i for t in doc[open_tok.i + 1 : open_tok.i + 6] if t.text == ")"), None
+            )
+            if close is None or close == open_tok.i + 1:
+                continue
+            inside = doc[open_tok.i + 1 : close]
+            if is_acronym(inside.text.replace(" ", "")) and len(inside) <= 3:
+                pair = self._before(doc, inside)
+            else:
+                pair = self._after(doc, inside)
+            if pair is not None:
+                found.append(pair)
+        doc._.abbreviations = found
+        return doc
+
+    def _before(self, doc: Doc, short: Span) -> Abbreviation | None:
+        """'Maroc Numeric Cluster (MNC)': the long form ends just before the parenthesis."""
+        end = short.start - 1
+        sent_start = doc[end - 1].sent.start if end > 0 and doc.has_annotation("SENT_START") else 0
+        start = max(sent_start, end - self.max_long_words)
+        words = [t.text for t in doc[start:end]]
+        for i, w in enumerate(words):  # a long form never crosses punctuation other than '-&'
+            if w in {",", ";", ":", ".", "(", ")", "«", "»", '"', "“", "”"}:
+                start, words = start + i + 1, words[i + 1 :]
+        offset = long_form_start(short.text, words)
+        if offset is None:
+            return None
+        long = doc[start + offset : end]
+        return Abbreviation(
+            short.text.replace(" ", ""), long.text, long.start, long.end, short.start, short.end
+        )
+
+    def _after(self, doc: Doc, inside: Span) -> Abbreviation | None:
+        """'LTE (Long term evolution)': the short form is the word before the parenthesis."""
+        if inside.start < 2:
+            return None
+        short = doc[inside.start - 2]
+        if not is_acronym(short.text) or len(inside) < 2:
+            return None
+        if long_form_start(short.text, [t.text for t in inside]) != 0:
+            return None
+        return Abbreviation(short.text, inside.text, inside.start, inside.end, short.i, short.i + 1)
+
+
+@Language.factory("matcher_abbreviations")
+def make_abbreviation_detector(nlp: Language, name: str) -> AbbreviationDetector:
+    return AbbreviationDetector(nlp, name)
+
+
+# --- in-document resolution -------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """One mention of a (possible) organisation, with what the rules know of it."""
+
+    surface: str
+    start: int  # character offsets in the document
+    end: int
+    sentence: str
+    name: str  # the name form (quotes and parenthesised acronyms removed)
+    source: str  # "gazetteer", "head", "suffix", "enumeration", "apposition", "ner", "acronym"
+    types: Counter[str] = field(default_factory=Counter)  # type -> vote weight
+    gazetteer_id: str | None = None
+    aliases: set[str] = field(default_factory=set)
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    strong: bool = True  # found by a rule or the gazetteer, not by NER alone
+
+
+def comparison_tokens(name: str) -> list[str]:
+    """Content words of a name, without qualifiers ('délégué chargé de') or a final 'Maroc'."""
+    tokens = [t for t in content_tokens(name) if t not in _QUALIFIERS]
+    while len(tokens) > 1 and tokens[-1] in _COUNTRY_SUFFIXES:
+        tokens.pop()
+    return tokens
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    n = len(short)
+    return 0 < n < len(long) and any(long[i : i + n] == short for i in range(len(long) - n + 1))
+
+
+class _Groups:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def resolve(candidates: list[Candidate]) -> list[list[Candidate]]:
+    """Group the mentions of one document that name the same organisation.
+
+    Links, in order: same gazetteer id; same key of a name or alias (acronyms included);
+    same content words up to typos; a short form contained in exactly one longer name.
+    Groups with two different gazetteer ids are never merged.
+    """
+    n = len(candidates)
+    groups = _Groups(n)
+    gaz_of: dict[int, str] = {}
+
+    def link(a: int, b: int) -> None:
+        ra, rb = groups.find(a), groups.find(b)
+        ga, gb = gaz_of.get(ra), gaz_of.get(rb)
+        if ra == rb or (ga and gb and ga != gb):
+            return
+        groups.union(ra, rb)
+        gaz_of[groups.find(ra)] = ga or gb  # type: ignore[assignment]
+
+    for i, c in enumerate(candidates):
+        if c.gazetteer_id:
+            gaz_of[i] = c.gazetteer_id
+    first: dict[str, int] = {}
+    for i, c in enumerate(candidates):
+        for form in (c.gazetteer_id and f"gaz:{c.gazetteer_id}", c.name, *c.aliases):
+            if not form:
+                continue
+            k = form if form.startswith("gaz:") else key(form)
+            if k in first:
+                link(first[k], i)
+            elif k:
+                first[k] = i
+    # typos and qualifiers: same content words (each distinct word list compared once)
+    distinct: dict[tuple[str, ...], int] = {}
+    for i, c in enumerate(candidates):
+        for form in sorted({c.name, *c.aliases}):
+            if is_acronym(form):
+                continue
+            tokens = tuple(comparison_tokens(form))
+            if not tokens:
+                continue
+            if tokens in distinct:
+                link(distinct[tokens], i)
+            else:
+                distinct[tokens] = i
+    signatures = [(list(t), i) for t, i in distinct.items()]
+    by_len: dict[int, list[tuple[list[str], int]]] = defaultdict(list)
+    for tokens, i in signatures:
+        by_len[len(tokens)].append((tokens, i))
+    for same_len in by_len.values():
+        for x in range(len(same_len)):
+            for y in range(x + 1, len(same_len)):
+                (ta, a), (tb, b) = same_len[x], same_len[y]
+                if groups.find(a) != groups.find(b) and names_similar(ta, tb):
+                    link(a, b)
+    # short forms: contained in the names of exactly one group
+    for tokens, i in sorted(signatures, key=lambda s: len(s[0])):
+        owners = {
+            groups.find(j)
+            for other, j in signatures
+            if len(other) > len(tokens)
+            and groups.find(j) != groups.find(i)
+            and _is_subsequence(tokens, other)
+        }
+        if len(owners) == 1:
+            link(i, owners.pop())
+    clusters: dict[int, list[Candidate]] = defaultdict(list)
+    for i, c in enumerate(candidates):
+        clusters[groups.find(i)].append(c)
+    return list(clusters.values())
+
+
+# --- across documents -------------------------------------------------------------------
+
+
+class AliasIndex:
+    """Links an extracted organisation to an organisation already in the registry.
+
+    Exact matching key first, then typo-tolerant comparison of content words among the
+    organisations sharing one of the query's two rarest words (cheap at 100,000 names);
+    acronyms only when exactly one organisation has them.
+    """
+
+    max_candidates = 500
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, list[int]] = defaultdict(list)
+        self._by_acronym: dict[str, set[int]] = defaultdict(set)
+        self._by_token: dict[str, set[int]] = defaultdict(set)
+        self._signatures: dict[int, list[list[str]]] = defaultdict(list)
+        self._types: dict[int, str | None] = {}
+
+    def __len__(self) -> int:
+        return len(self._types)
+
+    def add(self, org_id: int, names: Iterable[str], type: str | None = None) -> None:
+        """Index every name of an organisation (canonical name, aliases, acronyms)."""
+        if type is not None or org_id not in self._types:
+            self._types[org_id] = type
+        for name in names:
+            if not name or not name.strip():
+                continue
+            k = key(name)
+            if k and org_id not in self._by_key[k]:
+                self._by_key[k].append(org_id)
+            if is_acronym(name) and len(name) <= 8:
+                self._by_acronym[name.strip().upper()].add(org_id)
+                continue
+            tokens = comparison_tokens(name)
+            if tokens and tokens not in self._signatures[org_id]:
+                self._signatures[org_id].append(tokens)
+                for t in tokens:
+                    self._by_token[t].add(org_id)
+
+    def match(self, org: ExtractedOrg) -> int | None:
+        """The registry id of the same organisation, or None when there is none."""
+        forms = [org.name, *sorted(org.aliases)]
+        for form in forms:
+            ids = self._by_key.get(key(form))
+            if ids and not is_acronym(form):
+                return self._prefer(ids, org.type)
+        for form in forms:
+            ids = self._by_key.get(key(form))
+            if ids and len(ids) == 1 and self._compatible(ids[0], org.type):
+                return ids[0]
+        for form in forms:
+            if is_acronym(form):
+                ids_set = self._by_acronym.get(form.strip().upper(), set())
+                if len(ids_set) == 1:
+                    (only,) = ids_set
+                    if self._compatible(only, org.type):
+                        return only
+        for form in forms:
+            if is_acronym(form):
+                continue
+            found = self._fuzzy(comparison_tokens(form), org.type)
+            if found is not None:
+                return found
+        return None
+
+    def _prefer(self, ids: list[int], org_type: str | None) -> int:
+        for i in ids:
+            if self._types.get(i) == org_type:
+                return i
+        return ids[0]
+
+    def _compatible(self, org_id: int, org_type: str | None) -> bool:
+        known = self._types.get(org_id)
+        return known is None or org_type is None or known == org_type
+
+    def _fuzzy(self, tokens: list[str], org_type: str | None) -> int | None:
+        if len(tokens) < 2:
+            return None
+        rarest = sorted(tokens, key=lambda t: len(self._by_token.get(t, ())))[:2]
+        candidates: set[int] = set()
+        for t in rarest:
+            candidates |= self._by_token.get(t, set())
+        if len(candidates) > self.max_candidates:
+            candidates = set(sorted(candidates)[: self.max_candidates])
+        for org_id in sorted(candidates):
+            if not self._compatible(org_id, org_type):
+                continue
+            if any(names_similar(tokens, sig) for sig in self._signatures[org_id]):
+                return org_id
+        return None
