@@ -9,13 +9,11 @@ named with it; mention counts and the dates it was first and last seen.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
 
-from .text import fold, key
+from .text import key
 
 
 CONTEXT_WEIGHT = 0.25  # a theme of the whole document counts a quarter of a sentence
@@ -112,19 +110,8 @@ def _document_themes(conn: sqlite3.Connection, doc_id: int,
     return cache[doc_id]
 
 
-@lru_cache(maxsize=1)
-def _programme_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    from .programmes import load_programmes
-
-    patterns = []
-    for programme in load_programmes().values():
-        words = [re.escape(fold(k)) for k in programme.keywords if k.strip()]
-        if words:
-            patterns.append((programme.id, re.compile(r"\b(?:" + "|".join(words) + r")\b")))
-    return tuple(patterns)
-
-
 def programme_links(sentences: Iterable[str]) -> list[str]:
-    """Ids of the programmes whose keywords appear in the organisation's evidence."""
-    text = fold(" \n".join(sentences))
-    return sorted(pid for pid, pattern in _programme_patterns() if pattern.search(text))
+    """Ids of the programmes named in the organisation's evidence."""
+    from .programmes import detect_programmes
+
+    return sorted(detect_programmes(" \n".join(sentences)))
