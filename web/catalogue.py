@@ -75,6 +75,7 @@ def init_app(app: Any) -> None:
     app.add_template_filter(lambda p: posixpath.basename(str(p or "").replace("\\", "/")),
                             "basename")
     app.add_template_filter(http_url, "http_url")
+    app.add_template_filter(theme_label, "theme_label_filter")
 
     app.jinja_env.globals.update(programme_name=programme_name, describe=describe,
                                  in_lang=in_lang, theme_label=theme_label)

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 
 from matcher.errors import NotFoundError
 
-from .catalogue import programme_choices, regions
+from .catalogue import get_programme, programme_choices, programme_name, regions
 from .downloads import FORMATS, report_response
 from .forms import SearchForm
 from .registry import get_registry
@@ -65,8 +65,9 @@ def results() -> tuple[str, int] | str:
         return render_template("home.html", form=form, invalid=True), 200
     args = query_args(params)
     downloads = {fmt: url_for("search.download", fmt=fmt, **args) for fmt in FORMATS}
+    title = programme_name(get_programme(result.programme)) if result.programme else ""
     return render_template("results.html", form=form, result=result, downloads=downloads,
-                           title_args=params)
+                           programme_title=title)
 
 
 @bp.get("/results." + FMT)
