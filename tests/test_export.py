@@ -345,3 +345,50 @@ def test_same_result_gives_the_same_text_reports() -> None:
     for fmt in ("csv", "json", "md", "html"):
         assert export.render(_shortlist(), fmt) == export.render(_shortlist(), fmt)
 
+
+
+# --- end to end: reports of a real shortlist of the seeds registry ---------------------------
+
+
+@pytest.mark.slow
+def test_reports_of_a_real_seeds_shortlist_agree_with_each_other(seeds_registry: Path,
+                                                                  tmp_path: Path) -> None:
+    from markupsafe import escape
+    from openpyxl import load_workbook
+
+    from matcher.consortium import consortium
+    from matcher.ranking import shortlist
+    from matcher.store import Registry
+
+    with Registry(seeds_registry) as registry:
+        result = shortlist(registry, "cern-associate", top=8)
+        team = consortium(registry, "horizon-europe")
+    assert result.candidates
+    data = json.loads(export.render(result, "json"))
+    names = [c["name"] for c in data["candidates"]]
+
+    table = list(csv.DictReader(io.StringIO(export.render(result, "csv").decode("utf-8"))))
+    assert [r["Organisation"] for r in table] == names
+    assert [float(r["Score"]) for r in table] == [c["score"] for c in data["candidates"]]
+
+    (tmp_path / "r.xlsx").write_bytes(export.render(result, "xlsx"))
+    sheet = load_workbook(tmp_path / "r.xlsx")["Candidats"]
+    assert [row[2] for row in list(sheet.values)[1:]] == names
+
+    html = export.render(result, "html").decode("utf-8")
+    for cand in result.candidates:
+        assert str(escape(cand.name)) in html
+        for ev in cand.evidence:
+            assert str(escape(ev.text)) in html
+    assert f"<code>{result.registry_hash}</code>" in html
+
+    pdf = tmp_path / export.filename(result, "pdf")
+    pdf.write_bytes(export.render(result, "pdf"))
+    text = " ".join(subprocess.run([_tool("pdftotext"), str(pdf), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    assert all(name in text for name in names)
+    assert "match shortlist cern-associate --top 8" in text
+
+    md = export.render(team, "md").decode("utf-8")
+    assert md.startswith("# Consortium proposé")
+    assert all(rule.rule.split()[0] in md for rule in team.rules)
