@@ -28,7 +28,7 @@ from .ranking import (
     scoring,
     type_allowed,
 )
-from .records import ORG_TYPES, Consortium, RuleCheck
+from .records import ORG_TYPES, Consortium
 
 ROLE_BY_TYPE = {
     "university": "partenaire académique",
@@ -49,8 +49,59 @@ def _member(model: ProfileModel, row: int) -> tuple[str, str | None, str]:
             ORG_TYPES[code] if code >= 0 else "unknown")
 
 
-def _satisfied(rules: Sequence[RuleCheck]) -> int:
-    return sum(1 for r in rules if r.satisfied)
+class RuleProgress:
+    """How far a set of members goes toward each composition rule (0..1 per rule).
+
+    check_rules says whether a rule is met; the greedy search also needs partial credit
+    (two countries of the three required are better than one), computed here from the
+    rule's kind, count, tag and types and the countries' statuses (country_status).
+    Advisory rules count for `advisory_weight` of a binding one.
+    """
+
+    def __init__(self, programme: Any, assume: Mapping[str, str], advisory_weight: float) -> None:
+        self.programme = programme
+        self.assume = assume
+        self.advisory_weight = advisory_weight
+        self._tags: dict[str | None, frozenset[str]] = {}
+
+    def tags(self, country: str | None) -> frozenset[str]:
+        if country not in self._tags:
+            from .programmes import country_status
+
+            status = country_status(self.programme.id, country, self.assume or None)
+            self._tags[country] = frozenset(status.tags)
+        return self._tags[country]
+
+    def rule(self, rule: Any, members: Sequence[tuple[str, str | None, str]]) -> float:
+        count = max(1, int(getattr(rule, "count", 1) or 1))
+        tag = getattr(rule, "tag", None)
+        types = tuple(getattr(rule, "types", ()) or ())
+        if rule.kind == "min_countries":
+            have = len({c for _, c, _ in members if c and tag in self.tags(c)})
+            return min(count, have) / count
+        if rule.kind == "min_with_tag":
+            return min(count, sum(1 for _, c, _ in members if tag in self.tags(c))) / count
+        if rule.kind == "min_of_types":
+            return min(count, sum(1 for _, _, t in members if t in types)) / count
+        if rule.kind == "all_with_tag":
+            concerned = [c for _, c, t in members if not types or t in types]
+            return (sum(1 for c in concerned if tag in self.tags(c)) / len(concerned)
+                    if concerned else 1.0)
+        if rule.kind == "types_allowed":
+            eligible = set(self.programme.eligible_types or ())
+            return (sum(1 for _, _, t in members if t in eligible) / len(members)
+                    if members and eligible else 1.0)
+        return 0.0  # a kind this search does not know: only check_rules judges it
+
+    def __call__(self, members: Sequence[tuple[str, str | None, str]],
+                 binding_only: bool = False) -> float:
+        total = 0.0
+        for r in self.programme.rules:
+            advisory = bool(getattr(r, "advisory", False))
+            if advisory and binding_only:
+                continue
+            total += (self.advisory_weight if advisory else 1.0) * self.rule(r, members)
+        return total
 
 
 def consortium(registry: Any, programme: str, *, size: int | None = None,
@@ -102,9 +153,10 @@ def consortium(registry: Any, programme: str, *, size: int | None = None,
     top_score = float(scores[pool].max()) if pool.size else 1.0
     top_score = top_score if top_score > 0 else 1.0
 
+    assume = dict(assume or {})
+    progress = RuleProgress(prog, assume, float(ccfg.get("advisory_weight", 0.25)))
     members = list(forced)
     current = presence[members].max(axis=0) if members and cols else np.zeros(len(cols))
-    assume = dict(assume or {})
     rules = tuple(check_rules(prog, [_member(model, r) for r in members], assume))
     default_size = int(ccfg.get("default_size", 5))
     brings: dict[int, tuple[str, ...]] = {}
@@ -119,20 +171,22 @@ def consortium(registry: Any, programme: str, *, size: int | None = None,
             break
         # Past the default size (no size asked), only a member that meets a rule is added.
         rules_only = size is None and len(members) >= default_size
-        if rules_only and all(r.satisfied for r in rules):
+        if rules_only and all(r.satisfied for r in rules if not r.detail.startswith("(indicatif)")):
             break
-        # rules each kind of member would newly satisfy (rules depend on country and type)
-        cache: dict[tuple[str | None, str], int] = {}
-        base = _satisfied(rules)
+        kinds = [_member(model, m) for m in members]
+        base = progress(kinds)
+        base_binding = progress(kinds, binding_only=True)
+        cache: dict[tuple[str | None, str], float] = {}  # rules depend on country and type
         best, best_gain = None, -np.inf
         for r in available:
             name, country, type_ = _member(model, r)
             k = (country, type_)
             if k not in cache:
-                cache[k] = _satisfied(check_rules(
-                    prog, [*(_member(model, m) for m in members), (name, country, type_)],
-                    assume)) - base
-            if rules_only and cache[k] <= 0:
+                cache[k] = progress([*kinds, (name, country, type_)]) - base
+                if rules_only and progress([*kinds, (name, country, type_)],
+                                           binding_only=True) - base_binding <= 1e-9:
+                    cache[k] = -np.inf  # past the default size: binding rules only
+            if cache[k] == -np.inf:
                 continue
             cov_gain = float(tw @ (np.maximum(current, presence[r]) - current)) if cols else 0.0
             gain = (gain_w.get("rules", 1.0) * cache[k] + gain_w.get("coverage", 0.6) * cov_gain

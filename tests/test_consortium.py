@@ -72,3 +72,19 @@ def test_consortium_command_json(seeds_registry: Path) -> None:
     bad = CliRunner().invoke(cli, ["consortium", "horizon-europe", "--assume", "MA",
                                    "--db", str(seeds_registry)])
     assert bad.exit_code == 1 and "CC=statut" in bad.output
+
+
+def test_rule_progress_gives_partial_credit_toward_a_rule() -> None:
+    from matcher.consortium import RuleProgress
+    from matcher.programmes import get_programme
+
+    progress = RuleProgress(get_programme("horizon-europe"), {}, advisory_weight=0.25)
+    one = [("a", "FR", "university")]
+    two = [*one, ("b", "DE", "company")]
+    three = [*two, ("c", "ES", "research_centre")]
+    assert progress(one, binding_only=True) < progress(two, binding_only=True) \
+        < progress(three, binding_only=True)
+    binding = [r for r in get_programme("horizon-europe").rules if not r.advisory]
+    assert progress(three, binding_only=True) == pytest.approx(len(binding))
+    same_country = [*one, ("d", "FR", "company")]
+    assert progress(same_country, binding_only=True) == progress(one, binding_only=True)
