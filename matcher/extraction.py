@@ -46,7 +46,7 @@ LOCATORS = {"base", "basee", "bases", "basees", "situe", "situee", "implante", "
 MONTHS = set("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre "
              "decembre lundi mardi mercredi jeudi vendredi samedi dimanche".split())
 # Types that, in a Moroccan document, are Moroccan unless the text says otherwise.
-NATIONAL_TYPES = {"ministry", "public_agency", "university", "school"}
+NATIONAL_TYPES = {"ministry", "public_agency"}
 # Vote weights of the evidence for a type.
 W_HEAD, W_LIST, W_APPOSITION, W_NON_PROFIT = 2, 3, 3, 10
 
@@ -110,6 +110,9 @@ class OrgRules:
         head = self._match_head(doc, i)
         if head is None:
             return None
+        if i > 0 and _is_cap(doc[i]) and _is_cap(doc[i - 1]) and not doc[i].is_sent_start \
+                and doc[i - 1].norm_ not in self.gaz.vocab.never_first:
+            return None  # "Al Akhawayn University in Ifrane": a suffix head (see _suffix_heads)
         j, org_type = head
         v = self.gaz.vocab
         head_norms = [t.norm_ for t in doc[i:j]]
@@ -176,6 +179,8 @@ class OrgRules:
     ) -> tuple[int, list[Token], set[str], bool] | None:
         """Extend a name after its head word; returns (end, name tokens, aliases, has_proper)."""
         v = self.gaz.vocab
+        gaz_starts = {s.start for s in doc.spans.get(SPANS_KEY, []) if s.label_ == "ORG"} \
+            if SPANS_KEY in doc.spans else set()
         name: list[Token] = []
         aliases: set[str] = set()
         has_proper = False
@@ -227,6 +232,8 @@ class OrgRules:
                 if n in {"et", "and"} and len(name) >= 2 and name[-2].norm_ in {"de", "d'"} \
                         and self.gaz.place(name[-1].text):
                     break  # "... de Casablanca et Images & Réseaux": the name ended
+                if n in {"et", "and", "ou"} and k + 1 < limit and k + 1 in gaz_starts:
+                    break  # "programme PRIMA et Horizon Europe": a second organisation
                 if n == "et" and k + 1 < limit:
                     after = k + 2 if doc[k + 1].norm_ in DETERMINERS else k + 1
                     if after < limit and self._match_head(doc, after):
@@ -440,7 +447,7 @@ def _join(tokens: list[Token]) -> str:
 
 def _trailing_proper(tokens: list[Token], connectors: frozenset[str]) -> str | None:
     """'numérique Systematic' -> 'Systematic'; None when the name holds a joining word."""
-    if any(t.norm_ in connectors or t.text == "," for t in tokens):
+    if any((t.norm_ in connectors and t.text != "&") or t.text == "," for t in tokens):
         return None
     start = len(tokens)
     while start > 0 and (_is_cap(tokens[start - 1]) or tokens[start - 1].text in {"&", "-"}
@@ -593,6 +600,7 @@ class Extractor:
     def _junk(self, name: str, blocked: set[str]) -> bool:
         k = key(name)
         return not k or k in self.gaz.vocab.non_organisations or k in blocked or (
+            k in self.gaz.vocab.heads) or (
             self.gaz.place(name) is not None) or self.gaz.country(name) is not None
 
     def _link_acronyms(self, doc: Doc, cands: list[Candidate]) -> None:

@@ -47,7 +47,7 @@ class GazEntry:
     city: str | None = None
     region: str | None = None
     country: str | None = None
-    context: tuple[str, ...] = ()  # folded words; the entry needs one of them in the document
+    context: tuple[str, ...] = ()  # matching keys; the entry needs one of them in the document
 
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
@@ -231,7 +231,7 @@ class Gazetteer:
                     city=city,
                     region=place.region if place else None,
                     country=item.get("country", place.country if place else default_country),
-                    context=tuple(fold(str(c)) for c in item.get("context") or ()),
+                    context=tuple(key(str(c)) for c in item.get("context") or ()),
                 )
                 self._add(entry, where)
 
@@ -391,15 +391,15 @@ class GazetteerRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
-        folded_text: str | None = None
+        words: str | None = None
         for matcher in (self.folded, self.exact):
             for match_id, start, end in matcher(doc):
                 label, ident = self.labels[match_id]
                 if label == "ORG":
                     entry = self.gazetteer.entries[ident]
                     if entry.context:
-                        folded_text = folded_text or fold(doc.text)
-                        if not any(c in folded_text for c in entry.context):
+                        words = words or f" {key(doc.text)} "
+                        if not any(f" {c} " in words for c in entry.context):
                             continue
                 spans.append(Span(doc, start, end, label=label, span_id=ident))
         doc.spans[SPANS_KEY] = sorted(spans, key=lambda s: (s.start, -s.end))
