@@ -235,12 +235,14 @@ def _emit(result: Any, fmt: str, output: str | None) -> None:
 
 def _result_table(result: Any) -> str:
     """Candidates (or members) as an aligned table, then the rules of a consortium."""
+    from .themes import theme_label
+
     members = getattr(result, "candidates", None)
     if members is None:
         members = result.members
     rows = [{"rang": c.rank, "score": f"{c.score:.3f}", "nom": c.name, "type": c.type,
              "ville": c.city, "pays": c.country,
-             "thèmes": ", ".join(c.matched_themes[:4]),
+             "thèmes": ", ".join(theme_label(t) for t in c.matched_themes[:4]),
              **({"rôle": c.role} if c.role else {}),
              **({"déjà lié": "oui"} if c.existing_partner else {})} for c in members]
     columns = ["rang", "score", "nom", "type", "ville", "pays", "thèmes"]
@@ -253,7 +255,8 @@ def _result_table(result: Any) -> str:
         mark = "OK " if rule.satisfied else "NON"
         lines.append(f"[{mark}] {rule.rule} : {rule.detail}")
     if getattr(result, "themes_missing", ()):
-        lines.append("Thèmes non couverts : " + ", ".join(result.themes_missing))
+        lines.append("Thèmes non couverts : "
+                     + ", ".join(theme_label(t) for t in result.themes_missing))
     return "\n".join(lines)
 
 
