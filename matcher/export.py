@@ -37,6 +37,7 @@ MEDIA_TYPES = {
 }
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CHART_LIMIT = 25  # candidates drawn in a chart; the tables list them all
+TABLE_THEMES = 3  # themes named in a report's ranking table; the details list them all
 
 TYPE_LABELS = {
     "university": ("Université", "University"),
@@ -349,7 +350,7 @@ def _param_text(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_param_text(v) for v in value)
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{value:.3g}"
     return str(value)
 
 
@@ -382,6 +383,7 @@ def context(result: Shortlist | Consortium, *, command: str | None = None,
     entries = []
     for cand in cands:
         place = ", ".join(p for p in (cand.city, cand.region, cand.country) if p)
+        themes = [labels.get(t, t) for t in cand.matched_themes]
         entries.append({
             "c": cand,
             "anchor": f"c{cand.rank}-{cand.id}",
@@ -389,7 +391,10 @@ def context(result: Shortlist | Consortium, *, command: str | None = None,
             "place": place,
             "score": _decimal(cand.score, lang),
             "components": [_decimal(cand.components.get(k, 0.0), lang) for k in comps],
-            "themes": [labels.get(t, t) for t in cand.matched_themes],
+            "themes": themes,
+            "themes_short": ", ".join(themes[:TABLE_THEMES]) + (
+                f" (+{len(themes) - TABLE_THEMES})" if len(themes) > TABLE_THEMES else ""),
+            "place_short": ", ".join(p for p in (cand.city or cand.region, cand.country) if p),
             "terms": list(cand.matched_terms),
         })
     themes_covered = [labels.get(t, t) for t in getattr(result, "themes_covered", ())]
