@@ -229,3 +229,62 @@ def score_extraction(
         junk_hits=junk_all,
         documents=per_doc,
     )
+
+
+# --- the registry against a gold file (`match evaluate`) -------------------------------------
+
+
+@dataclass(frozen=True)
+class PredictedOrg:
+    """An organisation as the registry holds it for one document."""
+
+    name: str
+    aliases: tuple[str, ...]
+    type: str
+
+
+@dataclass
+class EvaluationReport:
+    """Extraction scores of a registry, and the ranking scores of the gold queries."""
+
+    gold: str
+    extraction: ExtractionScores
+    ranking: Any = None  # matcher.ranking_metrics.RankingReport, when the gold has queries
+
+    def lines(self) -> list[str]:
+        """The report of `match evaluate` (French first)."""
+        e = self.extraction
+        lines = [
+            f"Extraction ({self.gold}, médias exclus)",
+            f"  précision {e.precision:.3f}  rappel {e.recall:.3f}  F1 {e.f1:.3f}"
+            f"  types justes {e.type_accuracy:.3f}",
+            f"  faux positifs parmi les non-organisations : {len(e.junk_hits)}",
+        ]
+        for file, score in e.documents.items():
+            if score.false_positives or score.misses or score.type_errors:
+                lines.append(f"  {file}")
+            if score.misses:
+                lines.append(f"    manquées : {', '.join(score.misses)}")
+            if score.false_positives:
+                lines.append(f"    en trop : {', '.join(score.false_positives)}")
+            for gold_name, got, want in score.type_errors:
+                lines.append(f"    type : {gold_name} = {got} (attendu {want})")
+        if self.ranking is not None:
+            lines.append("Classement (requêtes de référence)")
+            lines.extend("  " + line for line in self.ranking.summary_lines())
+        return lines
+
+
+def evaluate_registry(registry: Any, gold: str | Path) -> EvaluationReport:
+    """Score what a registry extracted from the gold documents, then rank the gold queries."""
+    data = load_gold(gold)
+    predicted = {
+        path: [PredictedOrg(name, tuple(aliases), org_type) for name, aliases, org_type in orgs]
+        for path, orgs in registry.document_organisations().items()
+    }
+    report = EvaluationReport(gold=str(gold), extraction=score_extraction(data, predicted))
+    if data.queries:
+        from .ranking_metrics import evaluate_ranking, load_queries
+
+        report.ranking = evaluate_ranking(registry, load_queries(gold))
+    return report

