@@ -46,12 +46,30 @@ def show(org_id: int) -> str:
     return render_template("organisation.html", org=org, programmes=programme_choices())
 
 
+def name_for(registry: Any, org: Any) -> str:
+    """A name of `org` that the library's name lookup resolves to this very organisation.
+
+    partners() and consortium() take names; two organisations may share a name, so the
+    page's organisation id decides which of its names (or aliases) is passed on.
+    """
+    from matcher.errors import NotFoundError
+
+    for name in (org.name, *org.aliases):
+        try:
+            if registry.find(name).id == org.id:
+                return str(name)
+        except NotFoundError:
+            continue
+    raise NotFoundError(f"{org.name} (id {org.id}) : aucun de ses noms ne la désigne sans "
+                        "ambiguïté dans le registre.")
+
+
 def run_partners(org_id: int, top: int) -> Any:
     from matcher.partners import partners
 
     registry = get_registry()
     org = registry.organisation(org_id)
-    return org, partners(registry, org.name, top=top)
+    return org, partners(registry, name_for(registry, org), top=top)
 
 
 @bp.get("/organisations/<int:org_id>/partners")
@@ -99,7 +117,7 @@ def run_consortium(args: dict[str, Any]) -> tuple[list[Any], Any]:
     registry = get_registry()
     chosen = [registry.organisation(i) for i in args["with"]]
     result = consortium(registry, args["programme"], size=args["size"],
-                        with_=tuple(o.name for o in chosen))
+                        with_=tuple(name_for(registry, o) for o in chosen))
     return chosen, result
 
 
