@@ -224,14 +224,12 @@ class ProfileModel:
         n = self.n_organisations
         if idx.shape[0] == 0:
             return np.zeros(n, dtype=np.float32)
-        starts, ends = self.X_indptr_[idx], self.X_indptr_[idx + 1]
-        lengths = ends - starts
-        if not lengths.sum():
-            return np.zeros(n, dtype=np.float32)
-        take = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)])
-        rows = self.X_indices_[take]
-        vals = self.X_data_[take] * np.repeat(weights.astype(np.float32), lengths)
-        return np.bincount(rows, weights=vals, minlength=n).astype(np.float32)
+        out = np.zeros(n, dtype=np.float32)
+        for j, wj in zip(idx.tolist(), weights.astype(np.float32).tolist()):
+            lo, hi = int(self.X_indptr_[j]), int(self.X_indptr_[j + 1])
+            if hi > lo:  # rows are unique within a column: plain fancy-index add is exact
+                out[self.X_indices_[lo:hi]] += self.X_data_[lo:hi] * np.float32(wj)
+        return out
 
     def term_hits(self, rows: Sequence[int], idx: np.ndarray) -> dict[int, set[int]]:
         """For each row, which of the term indices `idx` occur in its profile."""

@@ -130,26 +130,45 @@ def programme_target(model: ProfileModel, programme: Any, query: str | None,
 # -- signals over the whole registry -------------------------------------------------
 
 
+def derived(model: ProfileModel, name: str, params: tuple[Any, ...], compute: Any) -> Any:
+    """Arrays that depend on the model and the scoring data only, computed once per model."""
+    cache = model.__dict__.setdefault("_derived", {})
+    k = (name, params)
+    if k not in cache:
+        cache[k] = compute()
+    return cache[k]
+
+
+def member_mask(model: ProfileModel, attribute: str, values: Sequence[str]) -> np.ndarray:
+    """model.<attribute> in values, through cached integer codes (np.isin on strings is slow)."""
+    uniques, inverse = derived(model, "codes", (attribute,), lambda: np.unique(
+        getattr(model, attribute), return_inverse=True))
+    position = {str(u): i for i, u in enumerate(uniques.tolist())}
+    table = np.zeros(len(uniques) + 1, dtype=bool)
+    for v in values:
+        if v in position:
+            table[position[v]] = True
+    return table[inverse.ravel()] if inverse.size else np.zeros(0, dtype=bool)
+
+
 def theme_presence(model: ProfileModel, cfg: Mapping[str, Any]) -> np.ndarray:
+    """1 - exp(-weight / saturation) per organisation and theme (cached, column-major)."""
     sat = float(cfg.get("theme_saturation", 1.0))
-    return 1.0 - np.exp(-model.themes_ / sat)
+    return derived(model, "presence", (sat,), lambda: np.asfortranarray(
+        (1.0 - np.exp(-model.themes_.astype(np.float32) / np.float32(sat))).astype(np.float32)))
 
 
 def theme_coverage(model: ProfileModel, themes: Mapping[str, float],
                    cfg: Mapping[str, Any]) -> np.ndarray:
     """Weighted share of the wanted themes each profile covers (0..1)."""
-    n = model.n_organisations
-    cols, wts = [], []
+    out = np.zeros(model.n_organisations, dtype=np.float32)
     index = {str(t): i for i, t in enumerate(model.theme_ids_.tolist())}
-    for t, w in themes.items():
-        if t in index:
-            cols.append(index[t])
-            wts.append(w)
-    if not cols:
-        return np.zeros(n, dtype=np.float32)
-    sat = float(cfg.get("theme_saturation", 1.0))
-    sub = 1.0 - np.exp(-model.themes_[:, cols] / sat)
-    return (sub @ np.array(wts, dtype=np.float32)).astype(np.float32)
+    wanted = [(index[t], w) for t, w in themes.items() if t in index and w > 0]
+    if wanted:
+        presence = theme_presence(model, cfg)
+        for col, w in wanted:  # a few contiguous columns: faster than a full mat-vec
+            out += presence[:, col] * np.float32(w)
+    return out
 
 
 def text_signal(model: ProfileModel, target: Target) -> np.ndarray:
@@ -168,20 +187,28 @@ def text_signal(model: ProfileModel, target: Target) -> np.ndarray:
 def geography_signal(model: ProfileModel, countries: frozenset[str],
                      region_keys: frozenset[str], cfg: Mapping[str, Any]) -> np.ndarray:
     geo = cfg.get("geography") or {}
+    params = (tuple(sorted(countries)), tuple(sorted(region_keys)),
+              tuple(sorted((str(k), float(v)) for k, v in geo.items())))
+    return derived(model, "geography", params,
+                   lambda: _geography(model, countries, region_keys, geo))
+
+
+def _geography(model: ProfileModel, countries: frozenset[str], region_keys: frozenset[str],
+               geo: Mapping[str, Any]) -> np.ndarray:
     n = model.n_organisations
     if not countries and not region_keys:
         return np.full(n, float(geo.get("no_constraint", 1.0)), dtype=np.float32)
     out = np.full(n, float(geo.get("other", 0.0)), dtype=np.float32)
-    out[model.country_ == ""] = float(geo.get("unknown", 0.3))
+    out[member_mask(model, "country_", [""])] = float(geo.get("unknown", 0.3))
     if countries:
-        in_country = np.isin(model.country_, list(countries))
+        in_country = member_mask(model, "country_", sorted(countries))
         out[in_country] = float(geo.get("country" if region_keys else "region", 1.0))
     if region_keys:
+        in_regions = member_mask(model, "region_key_", sorted(region_keys))
         if not countries:  # the countries of the asked regions
-            in_regions = np.isin(model.region_key_, list(region_keys))
-            region_countries = set(model.country_[in_regions].tolist()) - {""}
-            out[np.isin(model.country_, list(region_countries))] = float(geo.get("country", 0.7))
-        out[np.isin(model.region_key_, list(region_keys))] = float(geo.get("region", 1.0))
+            region_countries = sorted(set(model.country_[in_regions].tolist()) - {""})
+            out[member_mask(model, "country_", region_countries)] = float(geo.get("country", 0.7))
+        out[in_regions] = float(geo.get("region", 1.0))
     return out
 
 
@@ -189,21 +216,29 @@ def evidence_signal(model: ProfileModel, cfg: Mapping[str, Any]) -> np.ndarray:
     ev = cfg.get("evidence") or {}
     m_cap = math.log1p(float(ev.get("mentions_cap", 10)))
     d_cap = math.log1p(float(ev.get("documents_cap", 4)))
-    m = np.minimum(1.0, np.log1p(model.mentions_) / m_cap)
-    d = np.minimum(1.0, np.log1p(model.documents_) / d_cap)
-    return ((m + d) / 2.0).astype(np.float32)
+
+    def compute() -> np.ndarray:
+        m = np.minimum(1.0, np.log1p(model.mentions_) / m_cap)
+        d = np.minimum(1.0, np.log1p(model.documents_) / d_cap)
+        return ((m + d) / 2.0).astype(np.float32)
+
+    return derived(model, "evidence", (m_cap, d_cap), compute)
 
 
 def recency_signal(model: ProfileModel, cfg: Mapping[str, Any]) -> np.ndarray:
     rc = cfg.get("recency") or {}
     half = float(rc.get("half_life_years", 5))
     undated = float(rc.get("undated", 0.5))
-    if math.isnan(model.reference_year_):
-        return np.full(model.n_organisations, undated, dtype=np.float32)
-    age = np.maximum(0.0, model.reference_year_ - model.last_seen_)
-    out = np.power(2.0, -age / half).astype(np.float32)
-    out[np.isnan(model.last_seen_)] = undated
-    return out
+
+    def compute() -> np.ndarray:
+        if math.isnan(model.reference_year_):
+            return np.full(model.n_organisations, undated, dtype=np.float32)
+        age = np.maximum(0.0, model.reference_year_ - model.last_seen_)
+        out = np.power(2.0, -age / half).astype(np.float32)
+        out[np.isnan(model.last_seen_)] = undated
+        return out
+
+    return derived(model, "recency", (half, undated), compute)
 
 
 def links_signal(model: ProfileModel, programme: str | None) -> np.ndarray:
@@ -217,8 +252,9 @@ def score_components(model: ProfileModel, target: Target, cfg: Mapping[str, Any]
                      w: Mapping[str, float]) -> dict[str, np.ndarray]:
     """Weighted components for every organisation (arrays of length n)."""
     types = target.type_signal if target.type_signal is not None else type_signal_for(None, cfg)
-    codes = np.clip(model.type_code_.astype(np.int64), 0, len(ORG_TYPES) - 1)
-    type_sig = np.where(model.type_code_ >= 0, types[codes], 0.0)
+    # one slot more for an unknown type (code -1), whose signal is 0
+    table = np.append(types.astype(np.float32), np.float32(0.0))
+    type_sig = table[model.type_code_.astype(np.int64)]
     signals = {
         "text": text_signal(model, target),
         "themes": theme_coverage(model, target.themes, cfg),
@@ -228,7 +264,7 @@ def score_components(model: ProfileModel, target: Target, cfg: Mapping[str, Any]
         "evidence": evidence_signal(model, cfg),
         "recency": recency_signal(model, cfg),
     }
-    return {name: (float(w.get(name, 0.0)) * sig).astype(np.float32)
+    return {name: np.float32(w.get(name, 0.0)) * sig.astype(np.float32, copy=False)
             for name, sig in signals.items()}
 
 
@@ -265,13 +301,13 @@ def filter_mask(model: ProfileModel, *, type: str | Sequence[str] | None = None,
             sugg = difflib.get_close_matches(missing[0], names, n=3, cutoff=0.5)
             raise NotFoundError(f"Aucune organisation du registre dans la région {missing[0]!r}.",
                                 tuple(sugg))
-        mask &= np.isin(model.region_key_, regions)
+        mask &= member_mask(model, "region_key_", regions)
     asked = _as_list(country)
     if asked:
         bad = [c for c in asked if len(c) != 2 or not c.isalpha()]
         if bad:
             raise UsageError(f"Pays {bad[0]!r} : donner le code ISO à deux lettres (MA, FR, BE...)")
-        mask &= np.isin(model.country_, [c.upper() for c in asked])
+        mask &= member_mask(model, "country_", [c.upper() for c in asked])
     return mask
 
 
@@ -287,14 +323,18 @@ def exclude_rows(registry: Any, model: ProfileModel, names: Sequence[str]) -> se
 def top_rows(scores: np.ndarray, mask: np.ndarray, top: int,
              ids: np.ndarray) -> list[int]:
     """The `top` best rows among `mask`, best first, ties broken by id (reproducible)."""
-    rows = np.flatnonzero(mask)
-    if rows.size == 0 or top <= 0:
+    if top <= 0 or not mask.any():
         return []
-    if rows.size > top:
-        part = np.argpartition(-scores[rows], top - 1)[:top]
-        cut = scores[rows][part].min()
-        rows = rows[scores[rows] >= cut]  # keep every tie at the cut-off
-    order = np.lexsort((ids[rows], -scores[rows].astype(np.float64)))
+    masked = np.where(mask, scores, -np.inf)
+    k = min(top, int(mask.sum()))
+    if k < masked.shape[0]:
+        part = np.argpartition(masked, masked.shape[0] - k)[masked.shape[0] - k:]
+        cut = masked[part].min()
+        rows = np.flatnonzero(masked >= cut)  # keep every tie at the cut-off
+    else:
+        rows = np.flatnonzero(mask)
+    rows = rows[np.isfinite(masked[rows])]
+    order = np.lexsort((ids[rows], -masked[rows].astype(np.float64)))
     return [int(r) for r in rows[order][:top]]
 
 
