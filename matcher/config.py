@@ -7,7 +7,7 @@ variable (or CLI option) moves it.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ def model_path(db: Path) -> Path:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser: faster cold starts
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_yaml_cached(path: str, mtime: float) -> Any:
     try:
         with open(path, encoding="utf-8") as handle:

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 
 from .text import key
 
-
 CONTEXT_WEIGHT = 0.25  # a theme of the whole document counts a quarter of a sentence
 
 

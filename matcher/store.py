@@ -14,11 +14,11 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import NotFoundError, RegistryError
-from .records import Document, Evidence, Extraction, ExtractedOrg, OrgProfile, Partner
+from .records import Document, Evidence, ExtractedOrg, Extraction, OrgProfile, Partner
 from .text import key
 
 SCHEMA_VERSION = "1"
@@ -95,7 +95,7 @@ TABLES_IN_DELETE_ORDER = (
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Registry:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -11,7 +12,7 @@ from matcher.build import build
 from matcher.cli import cli
 from matcher.store import Registry
 
-from .conftest import SEEDS
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 pytestmark = pytest.mark.slow
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import click
 import pytest
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 
 from matcher.cli import cli
 
-from .conftest import ROOT
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str):
