@@ -81,7 +81,7 @@ class OrgRules:
     def __call__(self, doc: Doc) -> Doc:
         cands: list[Candidate] = []
         covered: set[int] = set()
-        for i, token in enumerate(doc):
+        for i in range(len(doc)):
             if i in covered:
                 continue
             found = self._head(doc, i)
@@ -216,7 +216,8 @@ class OrgRules:
                 aliases.add(inside)
                 last_good, good_len = close + 1, len(name)
                 k = close + 1
-                if not (k + 1 < limit and doc[k].norm_ in {"de", "d'", "du"} and _is_cap(doc[k + 1])):
+                if not (k + 1 < limit and doc[k].norm_ in {"de", "d'", "du"}
+                        and _is_cap(doc[k + 1])):
                     break
                 continue
             if t.text == ",":
@@ -255,7 +256,7 @@ class OrgRules:
             elif n in v.particles and k + 1 < limit and _is_cap(doc[k + 1]):
                 pass
             elif (t.like_num or t.text.isupper()) and name and name[-1].i == k - 1 and \
-                    not name[-1].norm_ in v.connectors:
+                    name[-1].norm_ not in v.connectors:
                 pass
             else:
                 break

@@ -87,7 +87,7 @@ def content_tokens(text: str) -> list[str]:
 
 
 def tokens_similar(a: str, b: str) -> bool:
-    """Two words are the same up to a typo or transliteration ('tofeil'/'tofail', 'ayad'/'ayyad')."""
+    """Two words are one up to a typo or transliteration ('tofeil'/'tofail', 'ayad'/'ayyad')."""
     if a == b:
         return True
     if min(len(a), len(b)) < 4 or a[0] != b[0] or a.isdigit() or b.isdigit():
@@ -379,7 +379,10 @@ class GazetteerRuler:
             folded[f"{place.kind.upper()}|{place.name}"].append(tokenizer(text))
         for text, label, code in self.gazetteer.country_forms:
             folded[f"{label}|{code}"].append(tokenizer(text))
-        for matcher, patterns, fold_them in ((self.folded, folded, True), (self.exact, exact, False)):
+        for matcher, patterns, fold_them in (
+            (self.folded, folded, True),
+            (self.exact, exact, False),
+        ):
             for label, docs in patterns.items():
                 if fold_them:
                     for d in docs:

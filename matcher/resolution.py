@@ -25,15 +25,21 @@ from .text import fold, key
 if not Doc.has_extension("abbreviations"):
     Doc.set_extension("abbreviations", default=None)
 
-_ACRONYM = re.compile(r"^(?=(?:.*[A-Z]){2})[A-Za-z][A-Za-z0-9&.\-]{1,11}$")
+_ACRONYM_CHARS = re.compile(r"^[A-Za-z][A-Za-z0-9&.\-]{1,11}$")
+_VERSION = re.compile(r"\.\d")
 # Words that only qualify an organisation, dropped before comparing two names of one.
 _QUALIFIERS = frozenset("delegue deleguee charge chargee aupres chef gouvernement".split())
 _COUNTRY_SUFFIXES = frozenset("maroc morocco".split())
 
 
 def is_acronym(text: str) -> bool:
-    """'CNRST', 'MAScIR', 'I&R', 'H2020': short, two capitals at least, no space."""
-    return bool(_ACRONYM.match(text.strip())) and not text.strip().endswith((".", "-"))
+    """'CNRST', 'MAScIR', 'I&R', 'H2020': short, no space, two capitals (or capital + digits)."""
+    text = text.strip()
+    if not _ACRONYM_CHARS.match(text) or text.endswith((".", "-")) or _VERSION.search(text):
+        return False
+    upper = sum(c.isupper() for c in text)
+    return upper >= 2 or (upper == 1 and any(c.isdigit() for c in text)
+                          and not any(c.islower() for c in text))
 
 
 # --- acronyms defined in the text -----------------------------------------------------------

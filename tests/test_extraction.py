@@ -41,7 +41,8 @@ def test_ministry_needs_a_portfolio_and_departement_becomes_ministere(rules):
     orgs = orgs_of(rules, "Le ministère de Chami a lancé un appel d'offres. Le département du "
                           "Commerce, de l'industrie et des nouvelles technologies le pilote.")
     assert list(orgs) == ["Ministère du Commerce, de l'industrie et des nouvelles technologies"]
-    assert orgs["Ministère du Commerce, de l'industrie et des nouvelles technologies"].type == "ministry"
+    ministry = orgs["Ministère du Commerce, de l'industrie et des nouvelles technologies"]
+    assert ministry.type == "ministry"
 
 
 def test_ministry_name_keeps_lowercase_portfolio_and_stops_at_the_next_clause(rules):
@@ -171,7 +172,8 @@ def test_seeds_meet_the_extraction_targets(extractor):
 
 @pytest.mark.slow
 def test_pipe_streams_documents_in_order(extractor):
-    docs = [make_doc(f"Document {i}: le CNRST et l'Université Ibn Zohr d'Agadir.") for i in range(5)]
+    text = "Document {}: le CNRST et l'Université Ibn Zohr d'Agadir."
+    docs = [make_doc(text.format(i)) for i in range(5)]
     out = list(extractor.pipe(iter(docs), batch_size=2))
     assert [d for d, _ in out] == docs
     assert all(len(e.orgs) == 2 for _, e in out)

@@ -10,7 +10,7 @@ import spacy
 
 from matcher.config import PROJECT_ROOT
 from matcher.errors import DataError
-from matcher.gazetteer import SPANS_KEY, load_gazetteer, names_similar, content_tokens
+from matcher.gazetteer import SPANS_KEY, content_tokens, load_gazetteer, names_similar
 from matcher.records import ORG_TYPES
 
 REGIONS = {
@@ -78,12 +78,14 @@ def test_find_tolerates_accents_case_and_one_typo_but_not_another_city(gaz):
 
 def test_names_similar_allows_typos_not_different_words():
     assert names_similar(content_tokens("Ibn Tofeïl Kenitra"), content_tokens("Ibn Tofaïl Kénitra"))
-    assert not names_similar(content_tokens("Hassan II Casablanca"), content_tokens("Hassan I Settat"))
+    assert not names_similar(content_tokens("Hassan II Casablanca"),
+                             content_tokens("Hassan I Settat"))
     assert not names_similar(content_tokens("EST Fès"), content_tokens("EST Safi"))
 
 
 def test_ruler_marks_organisations_places_and_countries_with_stable_ids(ruler_nlp):
-    doc = ruler_nlp("Le CNRST et l’Universite Ibn Tofail de Kenitra, basée à Fez, avec un partenaire belge.")
+    doc = ruler_nlp("Le CNRST et l’Universite Ibn Tofail de Kenitra, basée à Fez, avec un "
+                    "partenaire belge.")
     found = {(s.text, s.label_, s.id_) for s in doc.spans[SPANS_KEY]}
     assert ("CNRST", "ORG", "ma-pa-cnrst") in found
     assert ("Universite Ibn Tofail de Kenitra", "ORG", "ma-univ-uit") in found
