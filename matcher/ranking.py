@@ -77,15 +77,45 @@ def detect_query_themes(text: str) -> dict[str, float]:
     return {k: float(v) for k, v in detect_themes(text).items()}
 
 
-def type_signal_for(eligible: Sequence[str] | None, cfg: Mapping[str, Any]) -> np.ndarray:
-    """Type signal per ORG_TYPES code: the type prior, kept only for eligible types."""
+def type_signal_for(eligible: Sequence[str] | None, cfg: Mapping[str, Any],
+                    hinted: set[str] | frozenset[str] = frozenset()) -> np.ndarray:
+    """Type signal per ORG_TYPES code: the type prior, kept only for eligible types, and
+    lowered for the types a free-text query does not name when it names some."""
     prior = cfg.get("type_prior") or {}
     base = np.array([float(prior.get(t, 0.5)) for t in ORG_TYPES], dtype=np.float32)
-    if not eligible:
-        return base
-    share = float(cfg.get("not_eligible_share", 0.0))
-    keep = np.array([1.0 if t in eligible else share for t in ORG_TYPES], dtype=np.float32)
-    return base * keep
+    if eligible:
+        share = float(cfg.get("not_eligible_share", 0.0))
+        base *= np.array([1.0 if t in eligible else share for t in ORG_TYPES], dtype=np.float32)
+    if hinted:
+        other = float(cfg.get("type_hint_other_share", 1.0))
+        base *= np.array([1.0 if t in hinted else other for t in ORG_TYPES], dtype=np.float32)
+    return base
+
+
+def query_type_hints(query: str | None, cfg: Mapping[str, Any]) -> set[str]:
+    """Organisation types a free text names ("universités", "entreprises"...)."""
+    if not query:
+        return set()
+    stems = analyzer.analyze(query)
+    found = set()
+    for type_, phrases in (cfg.get("type_words") or {}).items():
+        for phrase in phrases or ():
+            words = analyzer.analyze(str(phrase))
+            if words and any(stems[i:i + len(words)] == words
+                             for i in range(len(stems) - len(words) + 1)):
+                found.add(str(type_))
+                break
+    return found
+
+
+def query_region_keys(model: ProfileModel, query: str | None) -> set[str]:
+    """Regions of the registry a free text names ("à Fès-Meknès")."""
+    if not query:
+        return set()
+    text = f" {key(query)} "
+    regions = derived(model, "region_keys", (), lambda: sorted(
+        set(model.region_key_.tolist()) - {""}))
+    return {r for r in regions if f" {r} " in text}
 
 
 def eligible_mask(model: ProfileModel, eligible: Sequence[str]) -> np.ndarray:
@@ -120,10 +150,13 @@ def programme_target(model: ProfileModel, programme: Any, query: str | None,
     else:
         target.themes = prog_themes or query_themes
     target.type_signal = type_signal_for(
-        list(programme.eligible_types or ()) if programme is not None else None, cfg)
+        list(programme.eligible_types or ()) if programme is not None else None, cfg,
+        query_type_hints(query, cfg))
+    regions = query_region_keys(model, query)
     if programme is not None:
         target.countries = frozenset(c.upper() for c in (programme.countries or ()))
-        target.region_keys = frozenset(key(r) for r in (programme.regions or ()))
+        regions |= {key(r) for r in (programme.regions or ())}
+    target.region_keys = frozenset(regions)
     return target
 
 

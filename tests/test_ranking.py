@@ -141,3 +141,27 @@ def test_cli_reports_errors_in_one_line(seeds_registry: Path) -> None:
     done = CliRunner().invoke(cli, ["shortlist", "--db", str(seeds_registry)])
     assert done.exit_code == 1
     assert done.output.startswith("Error: ") and len(done.output.strip().splitlines()) == 1
+
+
+def test_a_query_naming_kinds_of_organisation_prefers_them() -> None:
+    from matcher.ranking import query_type_hints, scoring, type_signal_for
+    from matcher.records import ORG_TYPES
+
+    cfg = scoring()
+    assert query_type_hints("Universités marocaines en physique", cfg) == {"university"}
+    assert query_type_hints("clusters et centres de recherche", cfg) == {"cluster",
+                                                                           "research_centre"}
+    assert query_type_hints("maintenance prédictive", cfg) == set()
+    plain = type_signal_for(None, cfg)
+    hinted = type_signal_for(None, cfg, {"university"})
+    uni, agency = ORG_TYPES.index("university"), ORG_TYPES.index("public_agency")
+    assert hinted[uni] == plain[uni] and hinted[agency] < plain[agency]
+
+
+def test_a_query_naming_a_region_prefers_it(registry: Registry) -> None:
+    result = shortlist(registry, query="intelligence artificielle à Fès-Meknès", top=10)
+    inside = [c for c in result.candidates if key(c.region or "") == "fes meknes"]
+    outside = [c for c in result.candidates if c.region and key(c.region) != "fes meknes"]
+    assert inside and key(result.candidates[0].region or "") == "fes meknes"
+    assert min(c.components["geography"] for c in inside) > max(
+        (c.components["geography"] for c in outside), default=0.0)
