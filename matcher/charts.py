@@ -98,14 +98,14 @@ def themes_heatmap(
     from matplotlib.colors import LinearSegmentedColormap
     from matplotlib.figure import Figure
 
-    width = min(11.0, 3.2 + 0.42 * max(len(themes), 1))
+    width = min(7.4, 3.2 + 0.3 * max(len(themes), 1))
     height = 1.6 + 0.3 * max(len(names), 1)
     fig = Figure(figsize=(width, height))
     ax = fig.add_subplot()
     colours = LinearSegmentedColormap.from_list("coverage", ["#f4f6f8", "#1f5f8b"])
     data = [[float(v) for v in row] for row in matrix] or [[0.0]]
     ax.imshow(data, cmap=colours, vmin=0.0, vmax=1.0, aspect="auto")
-    ax.set_xticks(range(len(themes)), [_short(t, 28) for t in themes], rotation=40,
+    ax.set_xticks(range(len(themes)), [_short(t, 28) for t in themes], rotation=55,
                   ha="right", fontsize=8)
     ax.set_yticks(range(len(names)), [_short(n) for n in names], fontsize=8)
     ax.set_xticks([x - 0.5 for x in range(1, len(themes))], minor=True)
