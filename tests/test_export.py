@@ -392,3 +392,30 @@ def test_reports_of_a_real_seeds_shortlist_agree_with_each_other(seeds_registry:
     md = export.render(team, "md").decode("utf-8")
     assert md.startswith("# Consortium proposé")
     assert all(rule.rule.split()[0] in md for rule in team.rules)
+
+
+@pytest.mark.slow
+def test_cli_writes_the_same_reports_and_needs_o_for_binary_formats(seeds_registry: Path,
+                                                                    tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from matcher.cli import cli
+    from matcher.ranking import shortlist
+    from matcher.store import Registry
+
+    db = str(seeds_registry)
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["shortlist", "cern-associate", "--db", db, "--format", "xlsx"])
+    assert refused.exit_code == 1
+    assert "Error: le format xlsx est binaire : donner un fichier avec -o" in refused.output
+
+    printed = runner.invoke(cli, ["shortlist", "cern-associate", "--db", db, "--format", "csv"])
+    assert printed.exit_code == 0, printed.output
+    with Registry(seeds_registry) as registry:
+        expected = export.render(shortlist(registry, "cern-associate"), "csv")
+    assert printed.stdout_bytes == expected
+
+    target = tmp_path / "rapport.md"
+    written = runner.invoke(cli, ["shortlist", "cern-associate", "--db", db, "-o", str(target)])
+    assert written.exit_code == 0, written.output
+    assert target.read_text(encoding="utf-8").startswith("# Partenaires potentiels")
