@@ -102,6 +102,7 @@ WORDS = {  # the report's own words
     "location": ("Lieu", "Location"),
     "components": ("Composantes du score", "Score components"),
     "themes_chart": ("Thèmes du programme couverts", "Programme themes covered"),
+    "themes_wanted_chart": ("Thèmes recherchés couverts", "Wanted themes covered"),
     "themes": ("Thèmes", "Themes"),
     "matched_themes": ("Thèmes communs", "Matched themes"),
     "terms": ("Termes trouvés", "Matched terms"),
@@ -434,14 +435,19 @@ def _charts(result: Shortlist | Consortium, prog_themes: list[str], lang: str,
     themes: list[str] = list(prog_themes)
     extra = list(getattr(result, "themes_covered", ())) + list(
         getattr(result, "themes_missing", ()))
-    for theme in extra + [t for c in cands for t in c.matched_themes]:
+    matched = [t for c in cands for t in c.matched_themes]
+    if not prog_themes:  # free text or partner search: the matched themes, most wanted first
+        wanted = result.params.get("themes")
+        weight = wanted if isinstance(wanted, dict) else {}
+        matched = sorted(dict.fromkeys(matched), key=lambda t: -float(weight.get(t, 0.0)))
+    for theme in extra + matched:
         if theme not in themes:
             themes.append(theme)
     if themes:
         matrix = [[1.0 if t in c.matched_themes else 0.0 for t in themes] for c in cands]
         images["themes"] = themes_heatmap(
             names, [labels.get(t, t) for t in themes], matrix,
-            title=word("themes_chart", lang), fmt=fmt)
+            title=word("themes_chart" if prog_themes else "themes_wanted_chart", lang), fmt=fmt)
     out = {}
     for name, data in images.items():
         if fmt == "svg":
