@@ -240,6 +240,25 @@ def test_english_report_uses_english_labels() -> None:
     assert "Université |" not in md
 
 
+def test_partner_search_report_charts_the_wanted_themes_in_english(tmp_path: Path) -> None:
+    base = _shortlist()
+    partners = Shortlist(candidates=base.candidates, organisation="Maroc Numeric Cluster",
+                         params={"top": 3, "themes": {"electronique": 0.9, "physique": 0.1}},
+                         registry_size=57, created=base.created)
+    html = export.render(partners, "html", lang="en").decode("utf-8")
+    assert "<h1>Potential partners of Maroc Numeric Cluster</h1>" in html
+    heat_map = html.split('<figure class="chart-themes">')[1].split("</svg>")[0]
+    assert "Wanted themes covered" in heat_map
+    # most wanted theme first: Electronics before Physics
+    assert heat_map.index("Electronics") < heat_map.index("Physics")
+    assert "match partners &#39;Maroc Numeric Cluster&#39; --top 3" in html
+    pdf = tmp_path / "partners.pdf"
+    pdf.write_bytes(export.render(partners, "pdf", lang="en"))
+    text = subprocess.run([_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Page 1 of" in text and "Reproduce this report" in text
+
+
 def test_consortium_report_lists_rules_roles_and_missing_themes() -> None:
     result = _consortium()
     html = export.render(result, "html").decode("utf-8")
