@@ -60,11 +60,12 @@ class BuildSummary:
 
 
 def display_path(path: Path) -> str:
-    """The path as stored: relative to the working directory when inside it."""
+    """The path as stored: relative to the working directory when inside it, else absolute."""
+    absolute = Path(path).resolve()
     try:
-        return os.path.relpath(path)
+        return str(absolute.relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        return str(absolute)
 
 
 def build(
