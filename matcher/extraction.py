@@ -12,20 +12,21 @@ sentences that mention them.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import spacy
+from spacy.attrs import IDX, IS_LOWER, NORM, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from . import gazetteer as _gazetteer  # noqa: F401  (registers the gazetteer components)
 from . import resolution as _resolution  # noqa: F401  (registers the abbreviation detector)
-from .gazetteer import SPANS_KEY, Gazetteer, Place, load_gazetteer
+from .gazetteer import SPANS_KEY, Gazetteer, Place, fold, key, load_gazetteer
 from .records import Document, Edge, ExtractedOrg, Extraction, Mention
 from .resolution import Candidate, is_acronym, resolve
-from .text import fold, key
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,46 @@ W_HEAD, W_LIST, W_APPOSITION, W_NON_PROFIT = 2, 3, 3, 10
 def _is_cap(token: Token) -> bool:
     ch = token.text[:1]
     return ch.isupper() or (ch.isdigit() and any(c.isalpha() for c in token.text))
+
+
+class _Words:
+    """Token texts and norms of a Doc as Python lists, read once (Token objects are costly)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        strings = doc.vocab.strings
+        arr = doc.to_array([ORTH, NORM, IS_LOWER, IDX, SENT_START])
+        lookup: dict[int, str] = {}
+
+        def text(h: int) -> str:
+            s = lookup.get(h)
+            if s is None:
+                s = lookup[h] = strings[h]
+            return s
+
+        self.texts = [text(int(h)) for h in arr[:, 0]]
+        self.norms = [text(int(h)) for h in arr[:, 1]]
+        self.lower = {self.norms[i] for i in arr[:, 2].nonzero()[0]}
+        self.idx = arr[:, 3].tolist()
+        starts = [int(i) for i in (arr[:, 4] == 1).nonzero()[0]]
+        self.sent_starts = starts if starts and starts[0] == 0 else [0, *starts]
+        self._texts: dict[int, str] = {}
+
+    def sentence_bounds(self, i: int) -> tuple[int, int]:
+        k = bisect_right(self.sent_starts, i) - 1
+        end = self.sent_starts[k + 1] if k + 1 < len(self.sent_starts) else len(self.doc)
+        return self.sent_starts[k], end
+
+    def sentence(self, i: int) -> str:
+        """Text of the sentence of token i."""
+        start, end = self.sentence_bounds(i)
+        text = self._texts.get(start)
+        if text is None:
+            text = self._texts[start] = self.doc[start:end].text
+        return text
+
+    def token_at(self, char: int) -> int:
+        return max(0, bisect_right(self.idx, char) - 1)
 
 
 def _sentence(doc: Doc, i: int) -> Span:
@@ -519,6 +560,7 @@ class Extractor:
     def from_spacy(self, doc: Doc) -> Extraction:
         """Build the Extraction of a processed spaCy Doc."""
         gaz_spans = list(doc.spans.get(SPANS_KEY, [])) if SPANS_KEY in doc.spans else []
+        words = _Words(doc)
         places = [s for s in gaz_spans if s.label_ != "ORG"]
         cands: list[Candidate] = []
         blocked: set[str] = set()
@@ -532,12 +574,12 @@ class Extractor:
                 entry = self.gaz.entries[span.id_]
                 cands.append(Candidate(
                     surface=span.text, start=span.start_char, end=span.end_char,
-                    sentence=_sentence(doc, span.start).text, name=span.text,
+                    sentence=words.sentence(span.start), name=span.text,
                     source="gazetteer", gazetteer_id=entry.id,
                 ))
         occupied = _occupied(cands)
-        cands.extend(self._ner(doc, occupied, places, blocked))
-        self._link_acronyms(doc, cands)
+        cands.extend(self._ner(doc, occupied, places, blocked, words))
+        self._link_acronyms(doc, cands, words)
         for c in cands:
             if c.gazetteer_id is None:
                 entry = self.gaz.find(c.name, fuzzy=c.source != "ner")
@@ -555,19 +597,18 @@ class Extractor:
             "", "", None, "")).country == "MA" or (p.label_ in {"COUNTRY", "ADJ"} and
                                                    p.id_ == "MA") for p in places)
         for group in groups:
-            org = self._organisation(doc, group, places)
+            org = self._organisation(doc, group, places, words)
             if org is not None:
                 if org.country is None and moroccan and org.type in NATIONAL_TYPES:
                     org.country = "MA"
                 orgs.append(org)
-        self._sweep(doc, orgs)
+        self._sweep(doc, orgs, words)
         return Extraction(orgs=orgs, edges=_edges(orgs))
 
     def _ner(self, doc: Doc, occupied: list[tuple[int, int]], places: list[Span],
-             blocked: set[str]) -> Iterator[Candidate]:
+             blocked: set[str], words_of_doc: _Words) -> Iterator[Candidate]:
         """NER ORG entities that look like names: acronyms, or capitalised unusual words."""
         v = self.gaz.vocab
-        lower_words: set[str] | None = None
         place_ranges = {(s.start_char, s.end_char) for s in places}
         for ent in doc.ents:
             if ent.label_ != "ORG" or len(ent) > 8:
@@ -583,13 +624,12 @@ class Extractor:
                 if len(text) < 3 or not text[0].isalpha() or any(c in text for c in ".-"):
                     continue
             else:
-                if lower_words is None:
-                    lower_words = {t.norm_ for t in doc if t.is_lower}
                 words = [t for t in ent if t.norm_ not in v.connectors and not t.is_punct]
                 if ent[0].is_sent_start and len(ent) == 1:
                     continue
                 if any(not _is_cap(t) for t in words) or any(t.like_num for t in words):
                     continue
+                lower_words = words_of_doc.lower
                 if any(t.norm_ in lower_words or t.norm_.rstrip("s") in lower_words
                        for t in words):
                     continue  # a common word of this very document ("Industrie", "Données")
@@ -597,7 +637,8 @@ class Extractor:
                     continue  # a description ("Enseignement Supérieur"), not a name
             yield Candidate(
                 surface=text, start=ent.start_char, end=ent.end_char,
-                sentence=_sentence(doc, ent.start).text, name=text, source="ner", strong=False,
+                sentence=words_of_doc.sentence(ent.start), name=text, source="ner",
+                strong=False,
             )
 
     def _junk(self, name: str, blocked: set[str]) -> bool:
@@ -606,12 +647,13 @@ class Extractor:
             k in self.gaz.vocab.heads) or (
             self.gaz.place(name) is not None) or self.gaz.country(name) is not None
 
-    def _link_acronyms(self, doc: Doc, cands: list[Candidate]) -> None:
+    def _link_acronyms(self, doc: Doc, cands: list[Candidate], words: _Words) -> None:
         """'Long Form (ACR)': ACR becomes an alias of the candidate that ends before it."""
         by_end = {c.end: c for c in cands if c.source != "ner"}
-        for t in doc:
-            if t.text != "(" or t.i + 2 >= len(doc):
+        for i, text in enumerate(words.texts):
+            if text != "(" or i + 2 >= len(doc):
                 continue
+            t = doc[i]
             close = next((x for x in range(t.i + 1, min(len(doc), t.i + 5))
                           if doc[x].text == ")"), None)
             if close is None:
@@ -631,8 +673,8 @@ class Extractor:
 
     # -- one organisation of a group of candidates ------------------------------------------
 
-    def _organisation(self, doc: Doc, group: list[Candidate],
-                      places: list[Span]) -> ExtractedOrg | None:
+    def _organisation(self, doc: Doc, group: list[Candidate], places: list[Span],
+                      words: _Words) -> ExtractedOrg | None:
         gaz_id = next((c.gazetteer_id for c in group if c.gazetteer_id), None)
         entry = self.gaz.entries.get(gaz_id) if gaz_id else None
         votes: Counter[str] = Counter()
@@ -658,11 +700,11 @@ class Extractor:
             _add_mention(org, Mention(c.surface, c.start, c.end, c.sentence))
         if entry is not None:
             org.city, org.region, org.country = entry.city, entry.region, entry.country
-        self._place(doc, org, group, places)
+        self._place(org, group, places, words)
         return org
 
-    def _place(self, doc: Doc, org: ExtractedOrg, group: list[Candidate],
-               places: list[Span]) -> None:
+    def _place(self, org: ExtractedOrg, group: list[Candidate], places: list[Span],
+               words: _Words) -> None:
         """City, region and country from the name, else from 'basé à X' after a mention."""
         def apply(place_span: Span) -> None:
             kind, ident = place_span.label_, place_span.id_
@@ -679,23 +721,22 @@ class Extractor:
                 org.country = ident if kind != "FOREIGN_REGION" else (
                     self.gaz.place(ident) or Place("", "", None, "")).country or None
 
-        for c in group:
-            for p in places:
-                if org.gazetteer_id is None and c.start <= p.start_char and p.end_char <= c.end:
-                    apply(p)
+        if org.gazetteer_id is None:
+            for c in group:
+                for p in places:
+                    if c.start <= p.start_char and p.end_char <= c.end:
+                        apply(p)
         if org.city and org.country:
             return
+        norms = words.norms
         for c in group:
             if c.source == "ner":
                 continue
-            tok = doc.char_span(c.start, c.end, alignment_mode="expand")
-            if tok is None:
-                continue
-            sent = tok.sent if doc.has_annotation("SENT_START") else doc[:]
-            for t in doc[tok.end : sent.end]:
-                if t.norm_ in LOCATORS:
+            end = words.token_at(max(c.start, c.end - 1)) + 1
+            for i in range(end, words.sentence_bounds(end - 1)[1]):
+                if norms[i] in LOCATORS:
                     for p in places:
-                        if t.i < p.start <= t.i + 6:
+                        if i < p.start <= i + 6:
                             apply(p)
                             break
                     break
@@ -703,37 +744,46 @@ class Extractor:
                                                                           "marocaine")):
             org.country = "MA"
 
-    def _sweep(self, doc: Doc, orgs: list[ExtractedOrg]) -> None:
+    def _sweep(self, doc: Doc, orgs: list[ExtractedOrg], words: _Words) -> None:
         """Every other place the document names an organisation (mentions are evidence)."""
-        table: dict[str, list[tuple[tuple[str, ...], bool, ExtractedOrg]]] = {}
+        exact_forms: dict[str, ExtractedOrg] = {}
+        folded_forms: dict[str, list[tuple[tuple[str, ...], ExtractedOrg]]] = {}
         for org in orgs:
             for form in {org.name, *org.aliases}:
-                toks = [t.text for t in self.nlp.tokenizer(form)]
-                exact = len(toks) == 1
-                seq = tuple(toks if exact else (fold(t) for t in toks))
-                if not seq or (not exact and len(seq) < 2):
-                    continue
-                table.setdefault(seq[0] if exact else fold(seq[0]), []).append((seq, exact, org))
-        if not table:
+                toks = self._form_tokens(form)
+                if len(toks) == 1:
+                    exact_forms.setdefault(toks[0], org)
+                elif toks:
+                    seq = tuple(fold(t) for t in toks)
+                    folded_forms.setdefault(seq[0], []).append((seq, org))
+        if not exact_forms and not folded_forms:
             return
-        taken = {(m.start, m.end) for o in orgs for m in o.mentions}
-        for t in doc:
-            for lookup in (t.text, t.norm_):
-                for seq, exact, org in table.get(lookup, ()):
-                    end = t.i + len(seq)
-                    if end > len(doc):
-                        continue
-                    got = tuple(x.text if exact else x.norm_ for x in doc[t.i : end])
-                    if got != seq:
-                        continue
-                    span = doc[t.i : end]
-                    if (span.start_char, span.end_char) in taken or any(
-                        a <= span.start_char < b for a, b in taken
-                    ):
-                        continue
-                    taken.add((span.start_char, span.end_char))
-                    _add_mention(org, Mention(span.text, span.start_char, span.end_char,
-                                              _sentence(doc, t.i).text))
+        taken = sorted((m.start, m.end) for o in orgs for m in o.mentions)
+        starts = [a for a, _ in taken]
+        norms = words.norms
+        for i, text in enumerate(words.texts):
+            hits: list[tuple[int, ExtractedOrg]] = []
+            org = exact_forms.get(text)
+            if org is not None:
+                hits.append((i + 1, org))
+            for seq, org in folded_forms.get(norms[i], ()):
+                if tuple(norms[i : i + len(seq)]) == seq:
+                    hits.append((i + len(seq), org))
+            for end, org in sorted(hits, key=lambda h: -h[0])[:1]:
+                span = doc[i:end]
+                a = span.start_char
+                pos = bisect_right(starts, a)
+                if pos and taken[pos - 1][1] > a:
+                    continue  # inside a mention already found
+                if pos < len(taken) and taken[pos][0] < span.end_char:
+                    continue
+                taken.insert(pos, (a, span.end_char))
+                starts.insert(pos, a)
+                _add_mention(org, Mention(span.text, a, span.end_char, words.sentence(i)))
+
+    @lru_cache(maxsize=65536)  # noqa: B019  (one Extractor per process; forms repeat)
+    def _form_tokens(self, form: str) -> tuple[str, ...]:
+        return tuple(t.text for t in self.nlp.tokenizer(form))
 
 
 def _occupied(cands: list[Candidate]) -> list[tuple[int, int]]:

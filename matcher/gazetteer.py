@@ -21,10 +21,10 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from . import text as _text
 from .config import data_dir, load_data
 from .errors import DataError
 from .records import ORG_TYPES
-from .text import fold, key
 
 ORG_FILES = ("organisations.yaml", "international.yaml")
 SPANS_KEY = "gazetteer"
@@ -33,6 +33,26 @@ STOP_WORDS = frozenset(
     "de du des d l la le les et & pour a au aux en sur of the and for in al el un une".split()
 )
 _TOKEN = re.compile(r"[0-9a-z&]+")
+
+
+@lru_cache(maxsize=131072)
+def _fold_cached(text: str) -> str:
+    return _text.fold(text)
+
+
+@lru_cache(maxsize=131072)
+def _key_cached(text: str) -> str:
+    return _text.key(text)
+
+
+def fold(text: str) -> str:
+    """matcher.text.fold, cached for names and words (they repeat across documents)."""
+    return _fold_cached(text) if len(text) < 160 else _text.fold(text)
+
+
+def key(text: str) -> str:
+    """matcher.text.key, cached for names and words."""
+    return _key_cached(text) if len(text) < 160 else _text.key(text)
 
 
 @dataclass(frozen=True)
@@ -83,7 +103,13 @@ class Vocabulary:
 
 def content_tokens(text: str) -> list[str]:
     """Folded words of a name without joining words: the basis of fuzzy comparison."""
-    return [t for t in _TOKEN.findall(fold(text)) if t not in STOP_WORDS]
+    return list(_content_tokens(text)) if len(text) < 160 else [
+        t for t in _TOKEN.findall(fold(text)) if t not in STOP_WORDS]
+
+
+@lru_cache(maxsize=131072)
+def _content_tokens(text: str) -> tuple[str, ...]:
+    return tuple(t for t in _TOKEN.findall(fold(text)) if t not in STOP_WORDS)
 
 
 def tokens_similar(a: str, b: str) -> bool:

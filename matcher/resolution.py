@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .gazetteer import content_tokens, names_similar
+from .gazetteer import content_tokens, fold, key, names_similar
 from .records import ExtractedOrg
-from .text import fold, key
 
 if not Doc.has_extension("abbreviations"):
     Doc.set_extension("abbreviations", default=None)
