@@ -104,3 +104,40 @@ def test_query_path_imports_neither_sklearn_spacy_nor_scipy(tmp_path: Path) -> N
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _document(tmp_path: Path, name: str, org: str, org_type: str, sentence: str) -> tuple:
+    from matcher.records import Document, ExtractedOrg, Extraction, Mention
+
+    doc = Document(path=str(tmp_path / name), text=sentence, sha256=name * 8, date="2025-01-02")
+    start = sentence.index(org)
+    extracted = ExtractedOrg(name=org, type=org_type, country="MA",
+                             mentions=[Mention(org, start, start + len(org), sentence)])
+    return doc, Extraction(orgs=[extracted])
+
+
+def test_the_registry_model_is_refitted_only_when_the_registry_changes(tmp_path: Path) -> None:
+    from matcher import model as model_module
+    from matcher.config import model_path
+    from matcher.store import Registry
+
+    with Registry(tmp_path / "r.db", create=True) as registry:
+        registry.replace_document(*_document(
+            tmp_path, "a.txt", "Cluster Solaire du Souss", "cluster",
+            "Le Cluster Solaire du Souss fédère les entreprises de l'énergie solaire."))
+        first = model_module.ensure_model(registry)
+        assert first.n_organisations == 1
+        assert model_path(registry.path).is_file()
+        assert model_module.ensure_model(registry) is first  # unchanged: no refit
+        registry.replace_document(*_document(
+            tmp_path, "b.txt", "Université Ibn Zohr", "university",
+            "L'Université Ibn Zohr d'Agadir forme des ingénieurs en énergies renouvelables."))
+        second = model_module.ensure_model(registry)
+        assert second.n_organisations == 2
+        assert second.registry_hash_ != first.registry_hash_
+        model_module._CACHE.clear()  # a new process reads the saved model instead of fitting
+        reloaded = model_module.ensure_model(registry)
+        assert reloaded is not second and reloaded.registry_hash_ == second.registry_hash_
+        sims = reloaded.similarity(*reloaded.vectorize("énergie solaire"))
+        names = reloaded.names_.tolist()
+        assert sims[names.index("Cluster Solaire du Souss")] > sims[names.index("Université Ibn Zohr")]
