@@ -36,9 +36,9 @@ from matcher.themes import load_themes  # noqa: E402
 TYPES = ["university", "school", "research_centre", "cluster", "company", "company", "company",
          "public_agency", "association", "international_org", "ministry", "media"]
 COUNTRIES = ["MA"] * 7 + ["FR", "BE", "ES", "DE", "IT", "PT", "TN", None]
-REGIONS = ["Fès-Meknès", "Rabat-Salé-Kénitra", "Casablanca-Settat", "Marrakech-Safi", "Oriental",
-           "Souss-Massa", "Tanger-Tétouan-Al Hoceïma", "Laâyoune-Sakia El Hamra", "Drâa-Tafilalet",
-           "Béni Mellal-Khénifra", "Guelmim-Oued Noun", "Dakhla-Oued Ed-Dahab"]
+REGIONS = ["Fès-Meknès", "Rabat-Salé-Kénitra", "Casablanca-Settat", "Marrakech-Safi",
+           "Oriental", "Souss-Massa", "Tanger-Tétouan-Al Hoceïma", "Laâyoune-Sakia El Hamra",
+           "Drâa-Tafilalet", "Béni Mellal-Khénifra", "Guelmim-Oued Noun", "Dakhla-Oued Ed-Dahab"]
 FILLER = ("le projet vise à renforcer la coopération entre les acteurs de la recherche et de "
           "l'industrie dans le cadre d'un partenariat signé pour développer des solutions "
           "innovantes au service des entreprises et des territoires avec un financement public "
@@ -62,10 +62,10 @@ def make_registry(db: Path, n_orgs: int, seed: int = 7) -> None:
             year = rng.randint(2008, 2026)
             doc_dates[d + 1] = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
             conn.execute(
-                "INSERT INTO documents (id, path, sha256, title, date, language, text, ingested_at)"
-                " VALUES (?,?,?,?,?,?,?,?)",
-                (d + 1, f"synthetic/{d:06d}.txt", f"{d:064x}", f"Article {d}", doc_dates[d + 1], "fr",
-                 "texte synthétique", "2026-01-01T00:00:00+00:00"))
+                "INSERT INTO documents (id, path, sha256, title, date, language, text,"
+                " ingested_at) VALUES (?,?,?,?,?,?,?,?)",
+                (d + 1, f"synthetic/{d:06d}.txt", f"{d:064x}", f"Article {d}", doc_dates[d + 1],
+                 "fr", "texte synthétique", "2026-01-01T00:00:00+00:00"))
         orgs, aliases, doc_orgs, evidence = [], [], [], []
         for i in range(1, n_orgs + 1):
             type_ = rng.choice(TYPES)

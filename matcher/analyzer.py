@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -20,12 +19,11 @@ import snowballstemmer
 
 from .config import load_data
 from .errors import DataError
-from .text import fold
+from .text import fold, normalise_typography
 
 _TOKEN = re.compile(r"[a-z0-9&]+")
 # A raw word: letters, digits and '&' in any script, with inner apostrophes (l'IA, aujourd'hui).
 _RAW = re.compile(r"(?:[^\W_]|&)+(?:'(?:[^\W_]|&)+)*")
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "\u2032": "'"})
 _STEMMER = snowballstemmer.stemmer("french")
 
 
@@ -66,7 +64,7 @@ def _fold_word(word: str) -> tuple[str, ...]:
 def _words(text: str) -> Iterator[tuple[str, str]]:
     """(folded word, surface word) pairs, elisions removed, stop words kept."""
     _, elisions = _lists()
-    text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
+    text = normalise_typography(text)  # NFC, one apostrophe, one dash
     for match in _RAW.finditer(text):
         parts = match.group().split("'")
         for i, part in enumerate(parts):

@@ -161,8 +161,7 @@ def consortium(registry: Any, programme: str, *, size: int | None = None,
     default_size = int(ccfg.get("default_size", 5))
     brings: dict[int, tuple[str, ...]] = {}
     for r in members:
-        brings[r] = tuple(t for t, c in zip(theme_ids, range(len(cols)))
-                          if presence[r, c] >= matched_min)
+        brings[r] = tuple(t for c, t in enumerate(theme_ids) if presence[r, c] >= matched_min)
 
     available = [int(r) for r in pool]
     while available:

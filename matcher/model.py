@@ -225,7 +225,7 @@ class ProfileModel:
         if idx.shape[0] == 0:
             return np.zeros(n, dtype=np.float32)
         out = np.zeros(n, dtype=np.float32)
-        for j, wj in zip(idx.tolist(), weights.astype(np.float32).tolist()):
+        for j, wj in zip(idx.tolist(), weights.astype(np.float32).tolist(), strict=True):
             lo, hi = int(self.X_indptr_[j]), int(self.X_indptr_[j + 1])
             if hi > lo:  # rows are unique within a column: plain fancy-index add is exact
                 out[self.X_indices_[lo:hi]] += self.X_data_[lo:hi] * np.float32(wj)
@@ -298,8 +298,9 @@ class ProfileModel:
         model.terms_ = data["terms"]
         model.vocabulary_ = {str(t): i for i, t in enumerate(model.terms_.tolist())}
         model.idf_ = data["idf"]
-        for name in ("X_data", "X_indices", "X_indptr", "ids", "names", "type_code", "country", "region", "region_key", "city", "theme_ids",
-                     "themes", "programme_ids", "links", "mentions", "documents", "last_seen"):
+        for name in ("X_data", "X_indices", "X_indptr", "ids", "names", "type_code", "country",
+                     "region", "region_key", "city", "theme_ids", "themes", "programme_ids",
+                     "links", "mentions", "documents", "last_seen"):
             setattr(model, name + "_", data[name])
         model.registry_hash_ = meta["registry_hash"]
         model.analyzer_fingerprint_ = meta["analyzer"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,7 @@ def scoring() -> dict[str, Any]:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 # -- what is wanted ------------------------------------------------------------------
@@ -380,7 +380,7 @@ def best_evidence(registry: Any, model: ProfileModel, rows: Sequence[int],
     ids = [int(model.ids_[r]) for r in rows]
     found = registry.evidence(ids, limit=None) if ids else {}
     out: dict[int, tuple[Evidence, ...]] = {}
-    for r, org_id in zip(rows, ids):
+    for r, org_id in zip(rows, ids, strict=True):
         sentences = list(found.get(org_id, ()))[:200]
         scored = sorted(enumerate(sentences), key=lambda p: (
             -len(stems & set(analyzer.analyze(p[1].text))), p[0]))

@@ -48,8 +48,8 @@ def test_transform_equals_sklearn_on_the_same_text() -> None:
     assert model.vocabulary_ == reference.vocabulary_
     np.testing.assert_allclose(model.transform(QUERIES).toarray(),
                                reference.transform(QUERIES).toarray(), atol=1e-12)
-    np.testing.assert_allclose(model.document_matrix().toarray(), reference.transform(_texts()).toarray(),
-                               atol=1e-6)
+    np.testing.assert_allclose(model.document_matrix().toarray(),
+                               reference.transform(_texts()).toarray(), atol=1e-6)
 
 
 def test_similarity_ranks_the_profile_that_shares_rare_terms() -> None:
@@ -69,7 +69,8 @@ def test_fit_returns_self_and_sets_structured_arrays() -> None:
     assert model.n_organisations == 3 and model.registry_hash_ == "abc"
     assert model.country_.tolist() == ["MA", "MA", "FR"]
     assert set(model.theme_ids_.tolist()) == {"ia", "robotique", "electronique", "telecom"}
-    assert model.links_[:, model.programme_ids_.tolist().index("cern-associate")].tolist() == [0, 1, 0]
+    column = model.programme_ids_.tolist().index("cern-associate")
+    assert model.links_[:, column].tolist() == [0, 1, 0]
     assert model.reference_year_ == pytest.approx(date_to_year("2024-05"))
     assert model.region_key_.tolist() == ["fes meknes", "", ""]
 
@@ -140,4 +141,5 @@ def test_the_registry_model_is_refitted_only_when_the_registry_changes(tmp_path:
         assert reloaded is not second and reloaded.registry_hash_ == second.registry_hash_
         sims = reloaded.similarity(*reloaded.vectorize("énergie solaire"))
         names = reloaded.names_.tolist()
-        assert sims[names.index("Cluster Solaire du Souss")] > sims[names.index("Université Ibn Zohr")]
+        solar, agadir = names.index("Cluster Solaire du Souss"), names.index("Université Ibn Zohr")
+        assert sims[solar] > sims[agadir]
