@@ -21,6 +21,8 @@ from .config import load_data
 from .errors import DataError
 from .text import fold, normalise_typography
 
+# Bump when tokenisation or stemming changes: the fingerprint changes, models are refitted.
+ANALYZER_VERSION = "2"
 _TOKEN = re.compile(r"[a-z0-9&]+")
 # A raw word: letters, digits and '&' in any script, with inner apostrophes (l'IA, aujourd'hui).
 _RAW = re.compile(r"(?:[^\W_]|&)+(?:'(?:[^\W_]|&)+)*")
@@ -43,9 +45,10 @@ def stop_words() -> frozenset[str]:
 
 
 def fingerprint() -> str:
-    """A short hash of the stop-word list: a model fitted with another list is refitted."""
+    """A short hash of the analyzer version and its word lists: a model fitted with another
+    analyzer is refitted."""
     words, elisions = _lists()
-    blob = " ".join(sorted(words)) + "|" + " ".join(sorted(elisions))
+    blob = ANALYZER_VERSION + "|" + " ".join(sorted(words)) + "|" + " ".join(sorted(elisions))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
 
 
