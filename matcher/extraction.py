@@ -79,6 +79,7 @@ class _Words:
         starts = [int(i) for i in (arr[:, 4] == 1).nonzero()[0]]
         self.sent_starts = starts if starts and starts[0] == 0 else [0, *starts]
         self._texts: dict[int, str] = {}
+        self.candidate_starts: set[int] = set()
 
     def sentence_bounds(self, i: int) -> tuple[int, int]:
         k = bisect_right(self.sent_starts, i) - 1
@@ -199,8 +200,8 @@ class OrgRules:
         if lower_head and proper_run and org_type not in {"ministry", "university", "school"}:
             aliases.add(full)
             display = proper_run
-        elif proper_run and org_type not in {"ministry", "university", "school", "public_agency"}:
-            aliases.add(proper_run)
+        elif proper_run and (org_type == "cluster" or head_norms[0] in {"groupe", "group"}):
+            aliases.add(proper_run)  # "Pôle de compétitivité X" and "Groupe X" are also "X"
         if head_norms[0] == "region":
             display = "Région " + (self.gaz.place(tail_text) or Place(tail_text, "", None, "")).name
         cand = Candidate(
@@ -222,6 +223,7 @@ class OrgRules:
         v = self.gaz.vocab
         gaz_starts = {s.start for s in doc.spans.get(SPANS_KEY, []) if s.label_ == "ORG"} \
             if SPANS_KEY in doc.spans else set()
+        ent_starts = {e.start for e in doc.ents if e.start >= j}
         name: list[Token] = []
         aliases: set[str] = set()
         has_proper = False
@@ -287,9 +289,14 @@ class OrgRules:
                 continue
             if n in MONTHS or t.is_punct or t.is_space or t.like_url:
                 break
+            if len(name) >= 2 and name[-2].norm_ in {"de", "d'"} and t.is_lower and \
+                    self.gaz.place(name[-1].text):
+                break  # "Conseil régional de Fès-Meknès finance ...": the name ended
             if _is_cap(t) and n not in v.never_first:
                 if self._match_head(doc, k) and name and name[-1].norm_ in {"et", ","}:
                     break
+                if name and name[-1].norm_ in {"et", "and"} and k in ent_starts:
+                    break  # "... des Aéroports et Royal Air Maroc": NER starts a new name
                 if key(t.text) not in v.non_organisations:
                     has_proper = True
             elif n in v.name_words:
@@ -561,7 +568,9 @@ class Extractor:
         """Build the Extraction of a processed spaCy Doc."""
         gaz_spans = list(doc.spans.get(SPANS_KEY, [])) if SPANS_KEY in doc.spans else []
         words = _Words(doc)
-        places = [s for s in gaz_spans if s.label_ != "ORG"]
+        regions = [(s.start, s.end) for s in gaz_spans if s.label_ == "REGION"]
+        places = [s for s in gaz_spans if s.label_ != "ORG" and not (
+            s.label_ == "CITY" and any(a <= s.start and s.end <= b for a, b in regions))]
         cands: list[Candidate] = []
         blocked: set[str] = set()
         for c in doc._.org_candidates or []:
@@ -591,6 +600,7 @@ class Extractor:
                 if entry is not None:
                     c.gazetteer_id = entry.id
         cands = [c for c in cands if not self._junk(c.name, blocked) or c.gazetteer_id]
+        words.candidate_starts = {words.token_at(c.start) for c in cands}
         groups = resolve(cands)
         orgs: list[ExtractedOrg] = []
         moroccan = any(p.label_ in {"CITY", "REGION"} and (self.gaz.place(p.id_) or Place(
@@ -620,6 +630,8 @@ class Extractor:
                 continue
             if not _is_cap(ent[0]) or ent[0].norm_ in v.never_first or ent[0].like_url:
                 continue
+            if ent[0].norm_ in v.event_words:
+                continue  # "Forum Emploi", "Salon X": events, not organisations
             if is_acronym(text):
                 if len(text) < 3 or not text[0].isalpha() or any(c in text for c in ".-"):
                     continue
@@ -710,6 +722,8 @@ class Extractor:
             kind, ident = place_span.label_, place_span.id_
             if kind == "CITY":
                 place: Place | None = self.gaz.place(ident) or self.gaz.place(place_span.text)
+                if place and org.country and place.country != org.country:
+                    return  # "la société marocaine X s'implante à Paris"
                 if place and not org.city:
                     org.city = place.name
                     org.region = org.region or place.region
@@ -730,10 +744,12 @@ class Extractor:
             return
         norms = words.norms
         for c in group:
-            if c.source == "ner":
+            if c.source == "ner" or org.type == "media":
                 continue
             end = words.token_at(max(c.start, c.end - 1)) + 1
             for i in range(end, words.sentence_bounds(end - 1)[1]):
+                if i in words.candidate_starts:
+                    break  # "basé à" after another organisation is about that one
                 if norms[i] in LOCATORS:
                     for p in places:
                         if i < p.start <= i + 6:

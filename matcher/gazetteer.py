@@ -99,6 +99,7 @@ class Vocabulary:
     non_org_class_nouns: frozenset[str] = frozenset()
     non_organisations: frozenset[str] = frozenset()
     never_first: frozenset[str] = frozenset()
+    event_words: frozenset[str] = frozenset()
 
 
 def content_tokens(text: str) -> list[str]:
@@ -225,6 +226,7 @@ class Gazetteer:
             non_org_class_nouns=frozenset(folded("non_org_class_nouns")),
             non_organisations=frozenset(key(w) for w in folded("non_organisations")),
             never_first=frozenset(folded("never_first")),
+            event_words=frozenset(folded("event_words")),
         )
 
     def _load_orgs(self, filename: str, raw: dict) -> None:

@@ -114,6 +114,24 @@ def test_region_head_needs_a_region_name(rules):
     assert orgs["Région Fès-Meknès"].region == "Fès-Meknès"
 
 
+def test_name_ends_after_de_city_and_a_city_inside_a_region_is_not_a_city(rules):
+    orgs = orgs_of(rules, "Le Conseil régional de Fès-Meknès finance le projet.")
+    org = orgs["Conseil régional de Fès-Meknès"]
+    assert (org.city, org.region, org.country) == (None, "Fès-Meknès", "MA")
+
+
+def test_based_in_belongs_to_the_nearest_organisation_and_agrees_with_its_country(rules):
+    orgs = orgs_of(rules, "Selon Hespress, la société marocaine Zentrix, une entreprise de "
+                          "cybersécurité, s'implante à Paris.")
+    assert orgs["Zentrix"].country == "MA" and orgs["Zentrix"].city is None
+    assert orgs["Hespress"].type == "media" and orgs["Hespress"].city is None
+
+
+def test_foundation_is_not_merged_with_its_founder(rules):
+    orgs = orgs_of(rules, "Un accord lie l'OCP et la Fondation OCP.")
+    assert {o.gazetteer_id for o in orgs.values()} == {"ma-co-ocp", "ma-as-fondation-ocp"}
+
+
 def test_suffix_head_names_and_english_heads(rules):
     orgs = orgs_of(rules, "The Ministry of Industry and Trade and the Qoral Consulting Group met "
                           "Al Akhawayn University in Ifrane.", language="en")
@@ -168,6 +186,13 @@ def test_seeds_meet_the_extraction_targets(extractor):
     assert scores.precision >= 0.85
     assert scores.type_accuracy >= 0.90
     assert scores.junk_hits == []
+
+
+@pytest.mark.slow
+def test_topics_events_and_generic_words_are_not_organisations(extractor):
+    doc = make_doc("L'Intelligence artificielle et la R&D étaient au menu du Forum Emploi. "
+                   "Les Entreprises et l'Industrie du Maroc ont participé à la Rencontre.")
+    assert extractor.extract(doc).orgs == []
 
 
 @pytest.mark.slow
