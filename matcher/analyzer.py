@@ -22,7 +22,7 @@ from .errors import DataError
 from .text import fold, normalise_typography
 
 # Bump when tokenisation or stemming changes: the fingerprint changes, models are refitted.
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 _TOKEN = re.compile(r"[a-z0-9&]+")
 # A raw word: letters, digits and '&' in any script, with inner apostrophes (l'IA, aujourd'hui).
 _RAW = re.compile(r"(?:[^\W_]|&)+(?:'(?:[^\W_]|&)+)*")
@@ -82,7 +82,7 @@ def _words(text: str) -> Iterator[tuple[str, str]]:
 def _analyze_cached(text: str) -> tuple[tuple[str, str], ...]:
     stops = stop_words()
     return tuple((stem(word), surface) for word, surface in _words(text)
-                 if len(word) >= 2 and word not in stops)
+                 if len(word) >= 2 and not word.isdigit() and word not in stops)
 
 
 def analyze_with_surface(text: str) -> list[tuple[str, str]]:

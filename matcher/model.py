@@ -231,20 +231,22 @@ class ProfileModel:
                 out[self.X_indices_[lo:hi]] += self.X_data_[lo:hi] * np.float32(wj)
         return out
 
-    def term_hits(self, rows: Sequence[int], idx: np.ndarray) -> dict[int, set[int]]:
-        """For each row, which of the term indices `idx` occur in its profile."""
+    def term_hits(self, rows: Sequence[int], idx: np.ndarray) -> dict[int, dict[int, float]]:
+        """For each row, which of the term indices `idx` occur in its profile, with weights."""
         self._check_fitted()
         wanted = np.asarray(list(rows), dtype=np.int64)
-        hits: dict[int, set[int]] = {int(r): set() for r in wanted.tolist()}
+        hits: dict[int, dict[int, float]] = {int(r): {} for r in wanted.tolist()}
         if wanted.size == 0:
             return hits
         for j in idx.tolist():
-            col = self.X_indices_[self.X_indptr_[j]:self.X_indptr_[j + 1]]
+            lo, hi = int(self.X_indptr_[j]), int(self.X_indptr_[j + 1])
+            col = self.X_indices_[lo:hi]
             if col.shape[0] == 0:
                 continue
             pos = np.minimum(np.searchsorted(col, wanted), col.shape[0] - 1)
-            for r in wanted[col[pos] == wanted].tolist():
-                hits[int(r)].add(int(j))
+            found = col[pos] == wanted
+            for r, p in zip(wanted[found].tolist(), pos[found].tolist(), strict=True):
+                hits[int(r)][int(j)] = float(self.X_data_[lo + p])
         return hits
 
     def document_matrix(self) -> Any:

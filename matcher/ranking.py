@@ -401,6 +401,11 @@ def make_candidates(registry: Any, model: ProfileModel, rows: Sequence[int],
     theme_cols = {str(t): i for i, t in enumerate(model.theme_ids_.tolist())}
     wanted = sorted(target.themes, key=lambda t: (-target.themes[t], t))
     query_cols = np.array(sorted(target.surfaces), dtype=np.int64)
+    query_weight: dict[int, float] = {}
+    for idx, w, share in target.texts:
+        for j, v in zip(idx.tolist(), w.tolist(), strict=True):
+            query_weight[j] = query_weight.get(j, 0.0) + share * v
+    max_terms = int(cfg.get("matched_terms_max", 8))
     stems = {str(model.terms_[c]) for c in query_cols}
     evidence = best_evidence(registry, model, rows, stems)
     hits = model.term_hits(rows, query_cols)
@@ -416,8 +421,10 @@ def make_candidates(registry: Any, model: ProfileModel, rows: Sequence[int],
             matched_themes = tuple(
                 t for t in wanted if t in theme_cols
                 and 1.0 - math.exp(-float(model.themes_[r, theme_cols[t]]) / sat) >= matched_min)
-        terms = sorted(hits[r])
-        matched_terms = tuple(dict.fromkeys(target.surfaces[c].lower() for c in terms))
+        # the shared terms that weigh most in the similarity, best first
+        terms = sorted(hits[r], key=lambda c: (-query_weight.get(c, 0.0) * hits[r][c], c))
+        matched_terms = tuple(dict.fromkeys(
+            target.surfaces[c].lower() for c in terms[:max_terms]))
         code = int(model.type_code_[r])
         out.append(Candidate(
             rank=rank, id=int(model.ids_[r]), name=str(model.names_[r]),
