@@ -310,29 +310,30 @@ class AliasIndex:
                     self._by_token[t].add(org_id)
 
     def match(self, org: ExtractedOrg) -> int | None:
-        """The registry id of the same organisation, or None when there is none."""
+        """The registry id of the same organisation, or None when there is none.
+
+        Full names decide when the organisation has one: an acronym ("EST", "MNC") links
+        only an organisation known by nothing else, and only when one organisation has it.
+        """
         forms = [org.name, *sorted(org.aliases)]
-        for form in forms:
+        full = [f for f in forms if not is_acronym(f)]
+        for form in full:
             ids = self._by_key.get(key(form))
-            if ids and not is_acronym(form):
+            if ids:
                 return self._prefer(ids, org.type)
-        for form in forms:
-            ids = self._by_key.get(key(form))
-            if ids and len(ids) == 1 and self._compatible(ids[0], org.type):
-                return ids[0]
-        for form in forms:
-            if is_acronym(form):
-                ids_set = self._by_acronym.get(form.strip().upper(), set())
-                if len(ids_set) == 1:
-                    (only,) = ids_set
-                    if self._compatible(only, org.type):
-                        return only
-        for form in forms:
-            if is_acronym(form):
-                continue
+        for form in full:
             found = self._fuzzy(comparison_tokens(form), org.type)
             if found is not None:
                 return found
+        if full:
+            return None
+        for form in forms:
+            ids_set = self._by_acronym.get(form.strip().upper(), set()) | set(
+                self._by_key.get(key(form), ()))
+            if len(ids_set) == 1:
+                (only,) = ids_set
+                if self._compatible(only, org.type):
+                    return only
         return None
 
     def _prefer(self, ids: list[int], org_type: str | None) -> int:

@@ -121,6 +121,15 @@ def test_alias_index_uses_acronyms_only_when_unambiguous(index):
     assert index.match(ExtractedOrg(name="MNC", type="cluster")) is None
 
 
+def test_alias_index_prefers_full_names_to_a_shared_acronym():
+    idx = AliasIndex()
+    idx.add(1, ["École Supérieure de Technologie de Laâyoune", "EST"], "school")
+    other = ExtractedOrg(name="École Supérieure de Technologie de Fès", type="school",
+                         aliases={"EST"})
+    assert idx.match(other) is None
+    assert idx.match(ExtractedOrg(name="EST", type="school")) == 1
+
+
 def test_alias_index_does_not_fuzzy_match_across_types(index):
     org = ExtractedOrg(name="Université Ibn Tofeil de Kenitra", type="company")
     assert index.match(org) is None
