@@ -264,8 +264,16 @@ class OrgRules:
                     break
                 continue
             if t.text == ",":
-                nxt = doc[k + 1] if k + 1 < limit else None
-                if nxt is None or nxt.norm_ not in {"de", "du", "des", "d'"} or not name:
+                if not name or k + 2 >= limit or (len(name) >= 2 and name[-2].norm_ in {
+                        "de", "d'"} and self.gaz.place(name[-1].text)):
+                    break  # nothing yet, or "... de Casablanca, ...": the name ended
+                nxt, then = doc[k + 1], doc[k + 2]
+                if nxt.norm_ in {"l'", "la", "le", "les"}:
+                    # "Fondation ... pour la science, l'innovation et la recherche"
+                    if self._match_head(doc, k + 2) or not (
+                            then.norm_ in v.name_words or _is_cap(then)):
+                        break
+                elif nxt.norm_ not in {"de", "du", "des", "d'"}:
                     break
                 name.append(t)
                 k += 1
