@@ -166,20 +166,26 @@ def _date_value(value: Any) -> str | None:
 # --- markdown and line rules ---
 
 _FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+_DATE_LINE = re.compile(
+    r"^(?:date(?: de (?:publication|parution))?|published|publication)\s*:\s*(.{4,60})$"
+)
 _DATE_HEADER = re.compile(r"\A\s*date\s*:?\s+(\d{4}(?:-\d{1,2}){0,2})(?![\d-])", re.I)
-_AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
+_AUTOLINK = re.compile(r"<(https?://[^\s<>]{1,2000})>")
 _BARE_URL_LINE = re.compile(r"^(?:(?:source|lien|link|url)\s*:\s*)?<?(https?://[^\s<>]+)>?$", re.I)
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_IMAGE = re.compile(r"!\[[^\]\[]{0,500}\]\([^()\s]{0,2000}\)")
+_LINK = re.compile(r"\[([^\]\[]{1,500})\]\([^()\s]{0,2000}(?:\s+\"[^\"]{0,300}\")?\)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _QUOTE = re.compile(r"^\s{0,3}>\s?")
 _RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+•])\s+")
-_EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
+_EMPHASIS = (  # the content excludes the delimiter: linear time on long lines
+    re.compile(r"(?<![\w*])(\*{1,3})(?=[^\s*])([^*]{1,600}?)(?<=[^\s*])\1(?![\w*])"),
+    re.compile(r"(?<![\w_])(_{1,3})(?=[^\s_])([^_]{1,600}?)(?<=[^\s_])\1(?![\w_])"),
+)
 _STRAY_STARS = re.compile(r"\*{2,}|(?<!\S)\*(?=\S)|(?<=\S)\*(?!\S)")
 _ESCAPE = re.compile(r"\\([\\*_\[\]#`>()-])")
-_CODE = re.compile(r"`([^`]*)`")
-_TAG = re.compile(r"</?(?:br|span|b|i|em|strong|u|font|p|div)\b[^>]*>", re.I)
+_CODE = re.compile(r"`([^`\n]{0,500})`")
+_TAG = re.compile(r"</?(?:br|span|b|i|em|strong|u|font|p|div)\b[^<>]{0,500}>", re.I)
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u2009\u202f]+")
 _TERMINAL = tuple(".!?…:;")
@@ -205,6 +211,8 @@ def _is_ticker(line: str, r: _Rules) -> bool:
 
 def _is_navigation(line: str, r: _Rules) -> bool:
     """A menu or breadcrumb: short items joined by |, •, ›, » or >."""
+    if len(line) > 1000:
+        return False
     parts = r.nav_sep.split(line)
     segments = [s for s in parts if s.strip()]
     if len(parts) < r.nav_min_segments or len(segments) < r.nav_min_segments - 1:
@@ -235,9 +243,10 @@ def _strip_share(line: str, r: _Rules) -> str:
         rest = line[m.end() :]
         if not rest or not rest[0].islower():
             line = rest
-    m = r.share_end.search(line)
+    head, tail = line[:-300], line[-300:]  # buttons are short: bounded search time
+    m = r.share_end.search(tail)
     if m and _is_share(m[0], r):
-        before = line[: m.start()].rstrip()
+        before = (head + tail[: m.start()]).rstrip()
         verb = any(w.lower() in r.share_verbs for w in re.findall(r"[\w-]+", m[0]))
         if verb or not before or before.endswith(_TERMINAL):  # not "chez Facebook, Twitter"
             line = before
@@ -256,13 +265,13 @@ def _unmark(line: str) -> str:
     line = _TAG.sub(" ", line)
     line = _IMAGE.sub("", line)
     line = _LINK.sub(r"\1", line)
-    if m := _HEADING.match(line):
+    if len(line) < 400 and (m := _HEADING.match(line)):
         line = m[1]
     line = _QUOTE.sub("", line)
     line = _BULLET.sub("", line)
     line = _CODE.sub(r"\1", line)
-    for _ in range(3):  # nested emphasis: ***x***, **_x_**
-        line = _EMPHASIS.sub(r"\2", line)
+    for emphasis in (*_EMPHASIS, *_EMPHASIS):  # twice: nested **_x_** and _**x**_
+        line = emphasis.sub(r"\2", line)
     line = _STRAY_STARS.sub("", line)
     return _ESCAPE.sub(r"\1", line)
 
@@ -336,12 +345,8 @@ def clean_text_with_metadata(raw: str) -> tuple[str, Meta]:
             continue
         if _is_notice(line, r) or _is_navigation(line, r):
             continue
-        if m := r.published_line.match(_fold_chars(line)):
-            if iso := parse_date(m["date"]):
-                meta.setdefault("date", iso)
-                if m["publisher"]:
-                    meta.setdefault("publisher", line[m.start("publisher") : m.end("publisher")])
-                continue
+        if len(line) <= r.notice_max_chars and _read_dateline(line, r, meta):
+            continue
         blocks[-1].append(line + ("  " if hard_break else ""))
 
     paragraphs = _paragraphs([b for b in blocks if b])
@@ -354,6 +359,20 @@ def clean_text_with_metadata(raw: str) -> tuple[str, Meta]:
     if "date" not in meta and (iso := _head_date(paragraphs)):
         meta["date"] = iso
     return "\n\n".join(paragraphs), meta
+
+
+def _read_dateline(line: str, r: _Rules, meta: Meta) -> bool:
+    """A "Date : ..." or "Publié dans X le ..." line: its date and publisher go to `meta`."""
+    folded = _fold_chars(line)
+    if (m := _DATE_LINE.match(folded)) and (iso := parse_date(m[1])):
+        meta.setdefault("date", iso)
+        return True
+    if (m := r.published_line.match(folded)) and (iso := parse_date(m["date"])):
+        meta.setdefault("date", iso)
+        if m["publisher"]:
+            meta.setdefault("publisher", line[m.start("publisher") : m.end("publisher")])
+        return True
+    return False
 
 
 def _front_matter(body: str) -> Meta | None:
@@ -487,17 +506,21 @@ def clean_html(html: str) -> tuple[str, Meta]:
     return text, meta
 
 
-_INVISIBLE = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
-_BLOCK_TAG = re.compile(r"<(?:/?(?:p|div|br|li|tr|h[1-6]|article|section|table)\b)[^>]*>", re.I)
-_ANY_TAG = re.compile(r"<[^>]*>")
-
-
 def _strip_tags(html: str) -> str:
-    """Last resort for pages trafilatura cannot parse: text of the tags, one block a line."""
-    import html as html_module
+    """Last resort for pages trafilatura cannot parse: the text of the tags, a block a line."""
+    from lxml import etree
+    from lxml import html as lxml_html
 
-    text = _BLOCK_TAG.sub("\n", _INVISIBLE.sub(" ", html))
-    return html_module.unescape(_ANY_TAG.sub(" ", text))
+    try:
+        root = lxml_html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return ""
+    for element in list(root.iter()):
+        if element.tag in ("script", "style", "noscript", "template") and element is not root:
+            element.drop_tree()
+        elif element.tag in ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "section"):
+            element.tail = "\n" + (element.tail or "")
+    return str(root.text_content())
 
 
 def unwrap_lines(text: str) -> str:

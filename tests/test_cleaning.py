@@ -381,3 +381,26 @@ def test_english_article_metadata_and_byline() -> None:
 def test_networks_named_at_the_end_of_a_sentence_are_kept() -> None:
     sentence = "Elle a travaillé comme ingénieure chez Facebook, Twitter"
     assert clean_text(sentence) == sentence
+
+
+def test_date_field_line_gives_the_date_and_is_removed() -> None:
+    text, meta = clean_text_with_metadata("Date de publication : 12/03/2024\n\n" + ARTICLE)
+    assert (text, meta["date"]) == (ARTICLE, "2024-03-12")
+
+
+def test_html_that_trafilatura_cannot_use_falls_back_to_the_tag_text() -> None:
+    sentence = "Le cluster a signé une convention avec l'université de Fès."
+    assert clean_html(sentence)[0] == sentence
+    page = "<div><script>var x = 1;</script><p>" + sentence + "</p></div>"
+    assert clean_html(page)[0] == sentence
+
+
+def test_html_table_rows_become_lines_of_cells() -> None:
+    text = clean_text("| Membre | Ville |\n|---|:---:|\n| Université Ibn Zohr | Agadir |")
+    assert text.split("\n\n") == ["Membre; Ville", "Université Ibn Zohr; Agadir"]
+
+
+def test_pathological_markup_is_cleaned_in_bounded_time() -> None:
+    # quadratic regular expressions would take minutes here; the run takes about a second
+    raw = "[x](" * 20000 + "\n" + "<" * 60000 + "\n" + "*a " * 60000 + "\n" + ARTICLE
+    assert clean_text(raw).endswith(ARTICLE)
