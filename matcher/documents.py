@@ -192,7 +192,7 @@ def decode_text(data: bytes, shown: str, *, html: bool = False) -> str:
 
 def _read_pdf(data: bytes, shown: str) -> tuple[str, dict[str, str]]:
     from pypdf import PdfReader  # deferred: only PDFs need it
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import DependencyError, PyPdfError
 
     if b"%PDF-" not in data[:1024]:
         raise InputError(shown, "pas un PDF valide (not a PDF file): check the file")
@@ -206,6 +206,10 @@ def _read_pdf(data: bytes, shown: str) -> tuple[str, dict[str, str]]:
         created = info.creation_date if info else None
     except InputError:
         raise
+    except DependencyError as exc:  # AES encryption needs a crypto library we do not ship
+        raise InputError(
+            shown, "PDF chiffré (encrypted PDF): save it again without protection"
+        ) from exc
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise InputError(
             shown, f"PDF endommagé ou illisible (damaged PDF: {type(exc).__name__}): re-export it"
@@ -216,8 +220,10 @@ def _read_pdf(data: bytes, shown: str) -> tuple[str, dict[str, str]]:
             "PDF sans couche texte, pages scannées (no text layer: image-only PDF): run OCR first",
         )
     text, meta = clean_text_with_metadata(unwrap_lines(_drop_page_furniture(pages)))
-    if title and "microsoft word" not in title.lower() and not title.lower().endswith(
-        (".doc", ".docx", ".pdf")
+    if (
+        title
+        and "microsoft word" not in title.lower()
+        and not title.lower().endswith((".doc", ".docx", ".pdf"))
     ):
         meta["title"] = title  # the author's own title beats a guessed first line
     if "date" not in meta and created is not None:

@@ -212,6 +212,28 @@ def test_image_only_pdf_is_refused_with_ocr_advice(tmp_path: Path) -> None:
     assert "sans couche texte" in reason and "OCR" in reason
 
 
+def test_password_protected_pdf_is_refused(tmp_path: Path) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    path = tmp_path / "secret.pdf"
+    doc = SimpleDocTemplate(str(path), encrypt=StandardEncryption("secret", ownerPassword="o"))
+    doc.build([Paragraph(ARTICLE, getSampleStyleSheet()["Normal"])])
+    assert "mot de passe" in refused(path)
+
+
+def test_pdf_with_only_an_owner_password_is_read(tmp_path: Path) -> None:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    path = tmp_path / "restreint.pdf"
+    doc = SimpleDocTemplate(str(path), encrypt=StandardEncryption("", ownerPassword="o"))
+    doc.build([Paragraph(ARTICLE.split("\n\n")[0], getSampleStyleSheet()["Normal"])])
+    assert read_document(path).text.startswith("Le Maroc Numeric Cluster a signé")
+
+
 def test_damaged_pdf_is_refused(tmp_path: Path) -> None:
     good = make_pdf(tmp_path / "ok.pdf", [ARTICLE]).read_bytes()
     path = write(tmp_path / "casse.pdf", good[: len(good) // 3])
