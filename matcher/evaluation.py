@@ -91,18 +91,19 @@ class ExtractionScores:
 
 def _field(item: Any, name: str, where: str, kind: type = str, required: bool = True) -> Any:
     if not isinstance(item, dict):
-        raise DataError(f"{where}: expected a mapping, got {item!r}")
+        raise DataError(f"{where}: une table est attendue (expected a mapping), lu {item!r}")
     value = item.get(name)
     if value is None:
         if required:
-            raise DataError(f"{where}: field {name!r} is missing")
+            raise DataError(f"{where}: champ {name!r} manquant (field {name!r} is missing)")
         return None
     if kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if kind is str and hasattr(value, "isoformat"):
         value = value.isoformat()
     if not isinstance(value, kind):
-        raise DataError(f"{where}: field {name!r} should be a {kind.__name__}, got {value!r}")
+        raise DataError(f"{where}: champ {name!r} de type {kind.__name__} attendu (wrong type), "
+                        f"lu {value!r}")
     return value
 
 
@@ -112,9 +113,10 @@ def load_gold(path: str | Path) -> Gold:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise DataError(f"{path}: cannot read gold file: {exc.strerror or exc}") from exc
+        raise DataError(f"{path}: lecture impossible (cannot read gold file): "
+                        f"{exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:
-        raise DataError(f"{path}: invalid YAML: {exc}") from exc
+        raise DataError(f"{path}: YAML invalide (invalid YAML): {exc}") from exc
     docs_raw = _field(raw, "documents", str(path), list)
     documents = []
     for i, d in enumerate(docs_raw):
@@ -125,7 +127,8 @@ def load_gold(path: str | Path) -> Gold:
             w = f"{where} ({file}): organisations[{j}]"
             org_type = _field(o, "type", w)
             if org_type not in ORG_TYPES:
-                raise DataError(f"{w}: field 'type' has unknown value {org_type!r}")
+                raise DataError(f"{w}: champ 'type' inconnu {org_type!r} (unknown value "
+                                f"{org_type!r}); types : {', '.join(ORG_TYPES)}")
             surfaces = _field(o, "surface", w, list, required=False) or []
             orgs.append(GoldOrg(
                 name=_field(o, "name", w),

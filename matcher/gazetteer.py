@@ -210,8 +210,8 @@ class Gazetteer:
             for word, org_type in mapping(name).items():
                 if org_type not in ORG_TYPES:
                     raise DataError(
-                        f"{data_dir() / 'gazetteer/vocabulary.yaml'}: {name}: {word!r} has "
-                        f"unknown type {org_type!r}"
+                        f"{data_dir() / 'gazetteer/vocabulary.yaml'}: {name}: type inconnu "
+                        f"{org_type!r} pour {word!r} (unknown type); types : {', '.join(ORG_TYPES)}"
                     )
         self.vocab = Vocabulary(
             heads=mapping("heads"),
@@ -232,7 +232,8 @@ class Gazetteer:
     def _load_orgs(self, filename: str, raw: dict) -> None:
         where = f"{data_dir() / 'gazetteer' / filename}"
         if not isinstance(raw, dict):
-            raise DataError(f"{where}: expected a mapping of organisation types")
+            raise DataError(f"{where}: une table par type d'organisation est attendue "
+                            "(expected a mapping of organisation types)")
         default_country = raw.get("country")
         for org_type, items in raw.items():
             if org_type == "country":
@@ -246,7 +247,8 @@ class Gazetteer:
                         self._add(entry, where)
                 continue
             if org_type not in ORG_TYPES:
-                raise DataError(f"{where}: unknown organisation type {org_type!r}")
+                raise DataError(f"{where}: type d'organisation inconnu {org_type!r} (unknown "
+                                f"organisation type); types : {', '.join(ORG_TYPES)}")
             for item in items or []:
                 city = item.get("city")
                 place = self.places.get(key(city)) if city else None
@@ -265,7 +267,7 @@ class Gazetteer:
 
     def _add(self, entry: GazEntry, where: str) -> None:
         if entry.id in self.entries:
-            raise DataError(f"{where}: duplicate gazetteer id {entry.id!r}")
+            raise DataError(f"{where}: identifiant en double {entry.id!r} (duplicate id)")
         self.entries[entry.id] = entry
         for n in entry.names():
             self.by_key[key(n)].append(entry.id)
@@ -319,14 +321,15 @@ class Gazetteer:
 
 def _require(item: dict, field_name: str, where: str) -> str:
     if not isinstance(item, dict) or not item.get(field_name):
-        raise DataError(f"{where}: entry {item!r} has no {field_name!r}")
+        raise DataError(f"{where}: champ {field_name!r} manquant (missing field) dans {item!r}")
     return str(item[field_name])
 
 
 def _data(name: str) -> dict:
     raw = load_data(f"gazetteer/{name}")
     if not isinstance(raw, dict):
-        raise DataError(f"{data_dir() / 'gazetteer' / name}: expected a mapping")
+        raise DataError(f"{data_dir() / 'gazetteer' / name}: une table YAML est attendue "
+                        "(expected a mapping)")
     return raw
 
 
@@ -364,7 +367,8 @@ def load_gazetteer() -> Gazetteer:
     """The gazetteer of the current data folder; cached until one of its files changes."""
     folder = data_dir() / "gazetteer"
     if not folder.is_dir():
-        raise DataError(f"{folder}: gazetteer folder not found (set MATCHER_DATA_DIR?)")
+        raise DataError(f"{folder}: dossier du gazetteer introuvable (gazetteer folder not "
+                        "found): set MATCHER_DATA_DIR?")
     stamp = tuple(p.stat().st_mtime for p in sorted(folder.glob("*.yaml")))
     return _cached(str(folder), stamp)
 

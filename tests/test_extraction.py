@@ -114,6 +114,15 @@ def test_region_head_needs_a_region_name(rules):
     assert orgs["Région Fès-Meknès"].region == "Fès-Meknès"
 
 
+def test_name_continues_over_coordination_but_not_into_the_next_organisation(rules):
+    orgs = orgs_of(rules, "La Fondation marocaine pour la science, l'innovation et la recherche "
+                          "(FMSIR) et l'Université Ibn Zohr d'Agadir, l'Université Hassan II, "
+                          "la ville blanche, participent.")
+    assert set(orgs) == {"Fondation marocaine pour la science, l'innovation et la recherche",
+                         "Université Ibn Zohr d'Agadir", "Université Hassan II de Casablanca"}
+    assert "FMSIR" in orgs["Fondation marocaine pour la science, l'innovation et la recherche"].aliases
+
+
 def test_name_ends_after_de_city_and_a_city_inside_a_region_is_not_a_city(rules):
     orgs = orgs_of(rules, "Le Conseil régional de Fès-Meknès finance le projet.")
     org = orgs["Conseil régional de Fès-Meknès"]
