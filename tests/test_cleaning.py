@@ -84,6 +84,8 @@ def test_navigation_menu_and_breadcrumb_are_dropped() -> None:
         "Abonnez-vous à notre newsletter",
         "© 2024 Le Journal. Tous droits réservés.",
         "Commentaires (3)",
+        "Crédit photo : DR",
+        "Réagir à cet article",
     ],
 )
 def test_site_notice_lines_are_dropped(notice: str) -> None:
@@ -174,10 +176,14 @@ def test_byline_with_par_at_the_head_is_dropped() -> None:
     assert clean_text("Par Salma El Idrissi\n\n" + ARTICLE) == ARTICLE
 
 
-def test_agency_credit_is_dropped_and_read_as_publisher() -> None:
-    text, meta = clean_text_with_metadata(ARTICLE + "\n\nSB/MAP")
+@pytest.mark.parametrize(
+    ("credit", "agency"),
+    [("SB/MAP", "MAP"), ("(MAP)", "MAP"), ("Avec AFP", "AFP"), ("Source : APS", "APS")],
+)
+def test_agency_credit_is_dropped_and_read_as_publisher(credit: str, agency: str) -> None:
+    text, meta = clean_text_with_metadata(ARTICLE + "\n\n" + credit)
     assert text == ARTICLE
-    assert meta["publisher"] == "MAP"
+    assert meta["publisher"] == agency
 
 
 def test_organisation_name_ending_the_text_is_not_taken_for_an_author() -> None:
