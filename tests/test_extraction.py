@@ -120,7 +120,8 @@ def test_name_continues_over_coordination_but_not_into_the_next_organisation(rul
                           "la ville blanche, participent.")
     assert set(orgs) == {"Fondation marocaine pour la science, l'innovation et la recherche",
                          "Université Ibn Zohr d'Agadir", "Université Hassan II de Casablanca"}
-    assert "FMSIR" in orgs["Fondation marocaine pour la science, l'innovation et la recherche"].aliases
+    fondation = orgs["Fondation marocaine pour la science, l'innovation et la recherche"]
+    assert "FMSIR" in fondation.aliases
 
 
 def test_name_ends_after_de_city_and_a_city_inside_a_region_is_not_a_city(rules):
