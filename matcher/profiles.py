@@ -13,7 +13,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 
-from .text import key
+from .text import key, normalise_typography
 
 CONTEXT_WEIGHT = 0.25  # a theme of the whole document counts a quarter of a sentence
 
@@ -68,9 +68,12 @@ def refresh_profiles(conn: sqlite3.Connection, org_ids: Iterable[int]) -> None:
 
 
 def canonical_name(names: list[str], gazetteer_ids: list[str | None]) -> str:
-    """A gazetteer-linked name wins; otherwise the most frequent, then the longest."""
+    """A gazetteer-linked name wins; otherwise the most frequent, then the longest.
+
+    Apostrophes and spaces are unified so one organisation is spelt one way.
+    """
     linked = [n for n, g in zip(names, gazetteer_ids, strict=True) if g]
-    pool = linked or names
+    pool = [normalise_typography(n) for n in (linked or names)]
     counts = Counter(pool)
     return max(pool, key=lambda n: (counts[n], len(n)))
 
