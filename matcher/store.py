@@ -89,6 +89,8 @@ CREATE INDEX IF NOT EXISTS edges_by_b ON edges(org_b);
 CREATE INDEX IF NOT EXISTS edges_by_document ON edges(document_id);
 """
 
+TYPO_RATIO = 0.9  # a name this close to exactly one alias is taken as a typo of it
+
 TABLES_IN_DELETE_ORDER = (
     "edges", "evidence", "mentions", "document_orgs", "aliases", "organisations", "documents"
 )
@@ -321,14 +323,13 @@ class Registry:
         contained = [v for k, v in all_keys.items() if len(wanted) >= 4 and wanted in k]
         if len({org_id for org_id, _ in contained}) == 1:
             return self.organisation(contained[0][0])
-        close = difflib.get_close_matches(wanted, list(all_keys), n=8, cutoff=0.75)
-        if len({all_keys[k][0] for k in close}) == 1:
-            return self.organisation(all_keys[close[0]][0])
+        close = difflib.get_close_matches(wanted, list(all_keys), n=8, cutoff=0.6)
+        typos = {all_keys[k][0] for k in close
+                 if difflib.SequenceMatcher(None, wanted, k).ratio() >= TYPO_RATIO}
+        if len(typos) == 1:
+            return self.organisation(typos.pop())
         suggestions = list(dict.fromkeys(
             [all_keys[k][1] for k in close] + [n for _, n in contained]))[:5]
-        if not suggestions:
-            suggestions = list(dict.fromkeys(all_keys[k][1] for k in difflib.get_close_matches(
-                wanted, list(all_keys), n=5, cutoff=0.4)))
         raise NotFoundError(f"No organisation matches {name!r}.", tuple(suggestions))
 
     def evidence(self, org_ids: Sequence[int], limit: int | None = 3
