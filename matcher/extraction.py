@@ -152,10 +152,13 @@ class OrgRules:
         head = self._match_head(doc, i)
         if head is None:
             return None
-        if i > 0 and _is_cap(doc[i]) and _is_cap(doc[i - 1]) and not doc[i].is_sent_start \
-                and doc[i - 1].norm_ not in self.gaz.vocab.never_first:
-            return None  # "Al Akhawayn University in Ifrane": a suffix head (see _suffix_heads)
         j, org_type = head
+        # English order: "Moroccan Foundation for Advanced Science", "X University in Ifrane"
+        first = i
+        while first > 0 and _is_cap(doc[first]) and not doc[first].is_sent_start and (
+                _is_cap(doc[first - 1]) or doc[first - 1].text in {"&", "-"}) and \
+                doc[first - 1].norm_ not in self.gaz.vocab.never_first:
+            first -= 1
         v = self.gaz.vocab
         head_norms = [t.norm_ for t in doc[i:j]]
         if head_norms[-1].endswith("s") and head_norms[-1] not in v.suffix_heads and \
@@ -166,8 +169,9 @@ class OrgRules:
         if tail is None:
             return None
         end, name_tokens, aliases, has_proper = tail
-        if not name_tokens:
-            return None
+        if not name_tokens or (first < i and name_tokens[0].norm_ not in {
+                "for", "of", "in", "pour", "de", "du", "des", "d'"}):
+            return None  # a prefix without an "of/for" tail is a suffix head (_suffix_heads)
         tail_norms = [t.norm_ for t in name_tokens]
         lower_head = not doc[i].text[:1].isupper()
         if org_type == "ministry":
@@ -189,7 +193,7 @@ class OrgRules:
             tail_norms
         ) > 1 and tail_norms[1].endswith("s") and tail_norms[1] in v.name_words:
             org_type = "funding_programme"  # "réseau des instituts X": a programme of bodies
-        head_text = doc[i:j].text
+        head_text = doc[first:j].text
         tail_text = _join(name_tokens)
         full = f"{head_text} {tail_text}"
         display = full[:1].upper() + full[1:]
@@ -205,8 +209,8 @@ class OrgRules:
         if head_norms[0] == "region":
             display = "Région " + (self.gaz.place(tail_text) or Place(tail_text, "", None, "")).name
         cand = Candidate(
-            surface=doc[i:end].text,
-            start=doc[i].idx,
+            surface=doc[first:end].text,
+            start=doc[first].idx,
             end=doc[end - 1].idx + len(doc[end - 1].text),
             sentence=sent.text,
             name=display,
@@ -214,7 +218,7 @@ class OrgRules:
             types=Counter({org_type: W_HEAD}),
             aliases=aliases,
         )
-        return cand, i, end
+        return cand, first, end
 
     def _tail(
         self, doc: Doc, j: int, limit: int
@@ -273,6 +277,8 @@ class OrgRules:
                     if self._match_head(doc, k + 2) or not (
                             then.norm_ in v.name_words or _is_cap(then)):
                         break
+                elif nxt.norm_ in v.name_words and _is_cap(nxt) and not self._match_head(doc, k + 1):
+                    pass  # "Ministry of Higher Education, Scientific Research and Innovation"
                 elif nxt.norm_ not in {"de", "du", "des", "d'"}:
                     break
                 name.append(t)
