@@ -277,7 +277,8 @@ class OrgRules:
                     if self._match_head(doc, k + 2) or not (
                             then.norm_ in v.name_words or _is_cap(then)):
                         break
-                elif nxt.norm_ in v.name_words and _is_cap(nxt) and not self._match_head(doc, k + 1):
+                elif nxt.norm_ in v.name_words and _is_cap(nxt) and not self._match_head(
+                        doc, k + 1):
                     pass  # "Ministry of Higher Education, Scientific Research and Innovation"
                 elif nxt.norm_ not in {"de", "du", "des", "d'"}:
                     break
