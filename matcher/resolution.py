@@ -174,11 +174,6 @@ def comparison_tokens(name: str) -> list[str]:
     return tokens
 
 
-def _is_subsequence(short: list[str], long: list[str]) -> bool:
-    n = len(short)
-    return 0 < n < len(long) and any(long[i : i + n] == short for i in range(len(long) - n + 1))
-
-
 class _Groups:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
@@ -241,24 +236,27 @@ def resolve(candidates: list[Candidate]) -> list[list[Candidate]]:
             else:
                 distinct[tokens] = i
     signatures = [(list(t), i) for t, i in distinct.items()]
-    by_len: dict[int, list[tuple[list[str], int]]] = defaultdict(list)
+    # typos: names that differ in one word fall in the same bucket (that word masked)
+    buckets: dict[tuple[str, ...], list[tuple[list[str], int]]] = defaultdict(list)
     for tokens, i in signatures:
-        by_len[len(tokens)].append((tokens, i))
-    for same_len in by_len.values():
-        for x in range(len(same_len)):
-            for y in range(x + 1, len(same_len)):
-                (ta, a), (tb, b) = same_len[x], same_len[y]
+        for p in range(len(tokens)):
+            buckets[(*tokens[:p], "\0", *tokens[p + 1 :])].append((tokens, i))
+    for bucket in buckets.values():
+        bucket = bucket[:30]  # a bucket is a handful of names; bound it all the same
+        for x in range(len(bucket)):
+            for y in range(x + 1, len(bucket)):
+                (ta, a), (tb, b) = bucket[x], bucket[y]
                 if groups.find(a) != groups.find(b) and names_similar(ta, tb):
                     link(a, b)
     # short forms: contained in the names of exactly one group
+    contained_in: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for tokens, j in signatures:
+        n = len(tokens)
+        for length in range(1, n):
+            for start in range(n - length + 1):
+                contained_in[tuple(tokens[start : start + length])].append(j)
     for tokens, i in sorted(signatures, key=lambda s: len(s[0])):
-        owners = {
-            groups.find(j)
-            for other, j in signatures
-            if len(other) > len(tokens)
-            and groups.find(j) != groups.find(i)
-            and _is_subsequence(tokens, other)
-        }
+        owners = {groups.find(j) for j in contained_in.get(tuple(tokens), ())} - {groups.find(i)}
         if len(owners) == 1:
             link(i, owners.pop())
     clusters: dict[int, list[Candidate]] = defaultdict(list)
