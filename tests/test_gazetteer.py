@@ -61,6 +61,12 @@ def test_every_entry_has_a_known_type_and_moroccan_universities_a_city(gaz):
     assert all(e.city and e.region for e in universities)
 
 
+def test_every_city_of_an_organisation_is_a_known_place(gaz):
+    unknown = [(e.id, e.city) for e in gaz.entries.values() if e.city and not gaz.place(e.city)]
+    assert unknown == []
+    assert all(e.region for e in gaz.entries.values() if e.country == "MA" and e.city)
+
+
 def test_school_families_expand_per_city_with_elision(gaz):
     est = gaz.entries["ma-est-laayoune"]
     assert est.name == "École Supérieure de Technologie de Laâyoune"
