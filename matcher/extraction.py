@@ -207,7 +207,12 @@ class OrgRules:
         elif proper_run and (org_type == "cluster" or head_norms[0] in {"groupe", "group"}):
             aliases.add(proper_run)  # "Pôle de compétitivité X" and "Groupe X" are also "X"
         if head_norms[0] == "region":
-            display = "Région " + (self.gaz.place(tail_text) or Place(tail_text, "", None, "")).name
+            region_text = " ".join(t.text for t in name_tokens if t.norm_ not in {"de", "du", "l'",
+                                                                             "d'"})
+            region_place = self.gaz.place(region_text)
+            region_name = region_place.name if region_place else region_text
+            display = ("Région de l'" + region_name[2:]) if region_name.startswith("L'") else (
+                "Région " + region_name)
         cand = Candidate(
             surface=doc[first:end].text,
             start=doc[first].idx,
@@ -312,8 +317,8 @@ class OrgRules:
                     break
                 if name and name[-1].norm_ in {"et", "and"} and k in ent_starts:
                     break  # "... des Aéroports et Royal Air Maroc": NER starts a new name
-                if key(t.text) not in v.non_organisations:
-                    has_proper = True
+                if key(t.text) not in v.non_organisations or n in v.name_words:
+                    has_proper = True  # not "Groupe de PMI", but "Direction de la Santé"
             elif n in v.name_words:
                 pass
             elif n in v.particles and k + 1 < limit and _is_cap(doc[k + 1]):
