@@ -35,24 +35,50 @@ STOP_WORDS = frozenset(
 _TOKEN = re.compile(r"[0-9a-z&]+")
 
 
-@lru_cache(maxsize=131072)
-def _fold_cached(text: str) -> str:
+_LATIN = dict(zip(
+    "àâäáãåçéèêëîïíìôöóòõûüúùÿñÀÂÄÁÃÅÇÉÈÊËÎÏÍÌÔÖÓÒÕÛÜÚÙŸÑ",
+    "aaaaaaceeeeiiiiooooouuuuynAAAAAACEEEEIIIIOOOOOUUUUYN", strict=True,
+))
+_FAST = str.maketrans({
+    **_LATIN, "œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "\u00a0": " ", "\u202f": " ",
+    "’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "\u2032": "'",
+    "–": "-", "—": "-", "‑": "-", "‐": "-", "−": "-",
+})
+
+
+def _fold_fast(text: str) -> str:
+    """matcher.text.fold, without Unicode decomposition for the usual Latin letters."""
+    plain = text.translate(_FAST)
+    if plain.isascii():
+        return " ".join(plain.split()).lower()
     return _text.fold(text)
 
 
 @lru_cache(maxsize=131072)
+def _fold_cached(text: str) -> str:
+    return _fold_fast(text)
+
+
+_NON_WORD = re.compile(r"[^0-9a-z&]+")
+
+
+def _key_fast(text: str) -> str:
+    return " ".join(_NON_WORD.sub(" ", fold(text)).split())
+
+
+@lru_cache(maxsize=131072)
 def _key_cached(text: str) -> str:
-    return _text.key(text)
+    return _key_fast(text)
 
 
 def fold(text: str) -> str:
     """matcher.text.fold, cached for names and words (they repeat across documents)."""
-    return _fold_cached(text) if len(text) < 160 else _text.fold(text)
+    return _fold_cached(text) if len(text) < 160 else _fold_fast(text)
 
 
 def key(text: str) -> str:
     """matcher.text.key, cached for names and words."""
-    return _key_cached(text) if len(text) < 160 else _text.key(text)
+    return _key_cached(text) if len(text) < 160 else _key_fast(text)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,16 @@ def test_find_tolerates_accents_case_and_one_typo_but_not_another_city(gaz):
     assert gaz.find("MAScIR").id == "ma-rc-mascir"
 
 
+def test_cached_folding_gives_exactly_matcher_text_results():
+    from matcher import text
+    from matcher.gazetteer import fold, key
+
+    samples = ["Université Ibn Tofaïl de Kénitra", "L’Œuvre  d’art\u00a0— Ÿ", "e\u0301cole",
+               "Straße", "İstanbul", "  Fès-Meknès\t", "Images & Réseaux (I&R)", "ÆON", ""]
+    for s in samples:
+        assert fold(s) == text.fold(s) and key(s) == text.key(s)
+
+
 def test_names_similar_allows_typos_not_different_words():
     assert names_similar(content_tokens("Ibn Tofeïl Kenitra"), content_tokens("Ibn Tofaïl Kénitra"))
     assert not names_similar(content_tokens("Hassan II Casablanca"),
