@@ -321,6 +321,8 @@ class OrgRules:
                     has_proper = True  # not "Groupe de PMI", but "Direction de la Santé"
             elif n in v.name_words:
                 pass
+            elif not name and self.gaz.adjectives.get(n):
+                pass  # "la start-up tunisienne Wattnow", "le pôle de compétitivité français"
             elif n in v.particles and k + 1 < limit and _is_cap(doc[k + 1]):
                 pass
             elif (t.like_num or t.text.isupper()) and name and name[-1].i == k - 1 and \

@@ -124,6 +124,14 @@ def test_name_continues_over_coordination_but_not_into_the_next_organisation(rul
     assert "FMSIR" in fondation.aliases
 
 
+def test_nationality_after_a_lowercase_head_gives_the_country(rules):
+    orgs = orgs_of(rules, "Il associe la start-up tunisienne Wattnow et la société italienne "
+                          "Enel Green Power, avec le Politecnico di Milano.")
+    assert {n: (o.type, o.country) for n, o in orgs.items()} == {
+        "Wattnow": ("company", "TN"), "Enel Green Power": ("company", "IT"),
+        "Politecnico di Milano": ("university", "IT")}
+
+
 def test_name_ends_after_de_city_and_a_city_inside_a_region_is_not_a_city(rules):
     orgs = orgs_of(rules, "Le Conseil régional de Fès-Meknès finance le projet.")
     org = orgs["Conseil régional de Fès-Meknès"]
