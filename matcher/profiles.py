@@ -18,21 +18,47 @@ from .text import key, normalise_typography
 CONTEXT_WEIGHT = 0.25  # a theme of the whole document counts a quarter of a sentence
 
 
+class Features:
+    """Themes and programmes of sentences and documents, each text analysed once.
+
+    Computed when a document is stored and kept beside its evidence, so refreshing a
+    profile only adds up stored facts: a popular organisation does not make every new
+    document re-read all its old sentences.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[str, str]] = {}
+
+    def sentence(self, text: str) -> tuple[str, str]:
+        """(themes, programmes) named in one sentence, as JSON lists."""
+        if text not in self._cache:
+            from .programmes import detect_programmes
+            from .themes import detect_themes
+
+            self._cache[text] = (json.dumps(sorted(detect_themes(text))),
+                                 json.dumps(sorted(detect_programmes(text))))
+        return self._cache[text]
+
+    @staticmethod
+    def document(text: str) -> str:
+        """Themes of a whole document with their counts, as JSON."""
+        from .themes import detect_themes
+
+        return json.dumps(detect_themes(text), sort_keys=True)
+
+
 def refresh_profiles(conn: sqlite3.Connection, org_ids: Iterable[int]) -> None:
     """Recompute the profiles of these organisations; drop those no document names."""
-    document_themes: dict[int, dict[str, int]] = {}
     for org_id in sorted(set(org_ids)):
         facts = conn.execute(
             "SELECT x.name, x.type, x.city, x.region, x.country, x.gazetteer_id, x.aliases,"
-            " d.date FROM document_orgs x JOIN documents d ON d.id = x.document_id"
+            " d.date, d.themes FROM document_orgs x JOIN documents d ON d.id = x.document_id"
             " WHERE x.org_id = ?", (org_id,)).fetchall()
         if not facts:
             conn.execute("DELETE FROM organisations WHERE id = ?", (org_id,))
             continue
-        sentences = [r[0] for r in conn.execute(
-            "SELECT sentence FROM evidence WHERE org_id = ?", (org_id,))]
-        context = [_document_themes(conn, r[0], document_themes) for r in conn.execute(
-            "SELECT document_id FROM document_orgs WHERE org_id = ?", (org_id,))]
+        evidence = conn.execute(
+            "SELECT themes, programmes FROM evidence WHERE org_id = ?", (org_id,)).fetchall()
         mentions = conn.execute(
             "SELECT count(*) FROM mentions WHERE org_id = ?", (org_id,)).fetchone()[0]
         dates = sorted(r[7] for r in facts if r[7])
@@ -40,6 +66,9 @@ def refresh_profiles(conn: sqlite3.Connection, org_ids: Iterable[int]) -> None:
         aliases = set(names)
         for r in facts:
             aliases.update(json.loads(r[6]))
+        themes = profile_themes((json.loads(r[0]) for r in evidence),
+                                (json.loads(r[8]) for r in facts))
+        programmes = sorted({p for r in evidence for p in json.loads(r[1])})
         conn.execute(
             "UPDATE organisations SET name=?, type=?, city=?, region=?, country=?,"
             " gazetteer_id=?, themes=?, programmes=?, mentions=?, documents=?,"
@@ -51,8 +80,8 @@ def refresh_profiles(conn: sqlite3.Connection, org_ids: Iterable[int]) -> None:
                 _vote(r[3] for r in facts),
                 _vote(r[4] for r in facts),
                 _vote(r[5] for r in facts),
-                json.dumps(profile_themes(sentences, context), ensure_ascii=False, sort_keys=True),
-                json.dumps(programme_links(sentences)),
+                json.dumps(themes, ensure_ascii=False, sort_keys=True),
+                json.dumps(programmes),
                 mentions,
                 len(facts),
                 dates[0] if dates else None,
@@ -83,37 +112,18 @@ def _vote(values: Iterable[str | None]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def profile_themes(sentences: Iterable[str], context: Iterable[dict[str, int]] = ()
-                   ) -> dict[str, float]:
+def profile_themes(sentence_themes: Iterable[Iterable[str]],
+                   context: Iterable[Iterable[str]] = ()) -> dict[str, float]:
     """Theme weights: evidence sentences naming each theme, plus a little document context.
 
     An organisation listed in one sentence of an article about, say, predictive
     maintenance works on it too, but less surely than one named in the same sentence.
     """
-    from .themes import detect_themes
-
     weights: Counter[str] = Counter()
-    for sentence in sentences:
-        weights.update(detect_themes(sentence).keys())
+    for themes in sentence_themes:
+        weights.update(set(themes))
     result = {theme: float(n) for theme, n in weights.items()}
     for themes in context:
         for theme in themes:
             result[theme] = round(result.get(theme, 0.0) + CONTEXT_WEIGHT, 4)
     return result
-
-
-def _document_themes(conn: sqlite3.Connection, doc_id: int,
-                     cache: dict[int, dict[str, int]]) -> dict[str, int]:
-    if doc_id not in cache:
-        from .themes import detect_themes
-
-        text = conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
-        cache[doc_id] = detect_themes(text)
-    return cache[doc_id]
-
-
-def programme_links(sentences: Iterable[str]) -> list[str]:
-    """Ids of the programmes named in the organisation's evidence."""
-    from .programmes import detect_programmes
-
-    return sorted(detect_programmes(" \n".join(sentences)))

@@ -18,10 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import NotFoundError, RegistryError
+from .profiles import Features, refresh_profiles
 from .records import Document, Evidence, ExtractedOrg, Extraction, OrgProfile, Partner
 from .text import key
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,6 +32,7 @@ CREATE TABLE IF NOT EXISTS documents (
     sha256 TEXT NOT NULL,
     title TEXT, date TEXT, source_url TEXT, publisher TEXT, language TEXT,
     text TEXT NOT NULL,
+    themes TEXT NOT NULL DEFAULT '{}',
     ingested_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS organisations (
@@ -74,6 +76,8 @@ CREATE TABLE IF NOT EXISTS evidence (
     org_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     sentence TEXT NOT NULL,
+    themes TEXT NOT NULL DEFAULT '[]',
+    programmes TEXT NOT NULL DEFAULT '[]',
     UNIQUE (org_id, document_id, sentence)
 );
 CREATE INDEX IF NOT EXISTS evidence_by_document ON evidence(document_id);
@@ -171,11 +175,12 @@ class Registry:
         index = self._aliases()
         with self.conn:
             touched = set(self._delete_document(doc.path))
+            features = Features()
             cur = self.conn.execute(
                 "INSERT INTO documents (path, sha256, title, date, source_url, publisher,"
-                " language, text, ingested_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                " language, text, themes, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (doc.path, doc.sha256, doc.title, doc.date, doc.source_url,
-                 getattr(doc, "publisher", None), doc.language, doc.text, _now()),
+                 doc.publisher, doc.language, doc.text, features.document(doc.text), _now()),
             )
             doc_id = int(cur.lastrowid or 0)
             ids_by_name: dict[str, int] = {}
@@ -185,14 +190,12 @@ class Registry:
                 if org_id is None or org_id in ids_by_name.values():
                     org_id = self._create_org(org)
                     new += 1
-                self._add_document_facts(doc_id, org_id, org)
+                self._add_document_facts(doc_id, org_id, org, features)
                 index.add(org_id, [org.name, *org.aliases], org.type)
                 for name in (org.name, *org.aliases):
                     ids_by_name.setdefault(key(name), org_id)
                 touched.add(org_id)
             self._add_edges(doc_id, extraction, ids_by_name)
-            from .profiles import refresh_profiles
-
             refresh_profiles(self.conn, touched)
         return new, len(touched) - new
 
@@ -200,8 +203,6 @@ class Registry:
         """Forget a document and every fact that came from it."""
         with self.conn:
             touched = self._delete_document(path)
-            from .profiles import refresh_profiles
-
             refresh_profiles(self.conn, touched)
 
     def _delete_document(self, path: str) -> list[int]:
@@ -222,7 +223,8 @@ class Registry:
         )
         return int(cur.lastrowid or 0)
 
-    def _add_document_facts(self, doc_id: int, org_id: int, org: ExtractedOrg) -> None:
+    def _add_document_facts(self, doc_id: int, org_id: int, org: ExtractedOrg,
+                            features: Features) -> None:
         aliases = sorted({a for a in org.aliases if a and a != org.name})
         self.conn.execute(
             "INSERT OR IGNORE INTO document_orgs (document_id, org_id, name, type, city, region,"
@@ -234,9 +236,11 @@ class Registry:
             "INSERT INTO mentions (document_id, org_id, surface, start, end) VALUES (?,?,?,?,?)",
             [(doc_id, org_id, m.surface, m.start, m.end) for m in org.mentions],
         )
+        sentences = dict.fromkeys(m.sentence.strip() for m in org.mentions)
         self.conn.executemany(
-            "INSERT OR IGNORE INTO evidence (org_id, document_id, sentence) VALUES (?,?,?)",
-            [(org_id, doc_id, m.sentence.strip()) for m in org.mentions if m.sentence.strip()],
+            "INSERT OR IGNORE INTO evidence (org_id, document_id, sentence, themes, programmes)"
+            " VALUES (?,?,?,?,?)",
+            [(org_id, doc_id, s, *features.sentence(s)) for s in sentences if s],
         )
 
     def _add_edges(self, doc_id: int, extraction: Extraction, ids: dict[str, int]) -> None:
