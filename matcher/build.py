@@ -80,9 +80,9 @@ def build(
 ) -> BuildSummary:
     """Ingest files and folders into the registry at `db`; return what happened."""
     summary = BuildSummary()
+    if rebuild:
+        remove_registry(Path(db))
     with Registry(db, create=True) as registry:
-        if rebuild:
-            registry.clear()
         files = _collect(paths, summary)
         if progress is None:
             progress = sys.stderr.isatty()
@@ -103,6 +103,16 @@ def build(
 
             ensure_model(registry)  # refits and saves only when the registry changed
     return summary
+
+
+def remove_registry(db: Path) -> None:
+    """Delete a registry file with its WAL and model: --rebuild starts from nothing,
+    even from a registry of an older schema."""
+    from .config import model_path
+
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"),
+                 model_path(db)):
+        path.unlink(missing_ok=True)
 
 
 def _collect(paths: Iterable[str | os.PathLike[str]], summary: BuildSummary) -> list[Path]:

@@ -208,14 +208,16 @@ REPORT_FORMATS = ("table", "json", "csv", "md", "html", "xlsx", "pdf")
 
 
 def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """`--format` and `-o/--output`, shared by shortlist, partners and consortium."""
+    """`--format`, `-o/--output` and `--lang`, shared by shortlist, partners and consortium."""
+    func = click.option("--lang", type=click.Choice(["fr", "en"]), default="fr",
+                        show_default=True, help="Language of the report.")(func)
     func = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                         help="Write the report to this file (format from its extension: "
                              ".csv .json .xlsx .md .html .pdf).")(func)
     return format_option(*REPORT_FORMATS)(func)
 
 
-def _emit(result: Any, fmt: str, output: str | None) -> None:
+def _emit(result: Any, fmt: str, output: str | None, lang: str = "fr") -> None:
     """Print a ranked result as a table, or render it with matcher.export."""
     if output and fmt == "table":
         fmt = Path(output).suffix.lower().lstrip(".") or "table"
@@ -228,7 +230,7 @@ def _emit(result: Any, fmt: str, output: str | None) -> None:
     from .export import render, write
 
     command = "match " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    write(render(result, fmt, command=command), fmt, output, sys.stdout.buffer)
+    write(render(result, fmt, command=command, lang=lang), fmt, output, sys.stdout.buffer)
     if output:
         click.echo(f"Rapport écrit : {output}", err=True)
 
@@ -274,7 +276,7 @@ def _result_table(result: Any) -> str:
 @db_option
 def shortlist(programme_id: str | None, query: str | None, org_types: tuple[str, ...],
               region: str | None, country: str | None, exclude: tuple[str, ...], top: int,
-              fmt: str, output: str | None, db: Path) -> None:
+              fmt: str, output: str | None, lang: str, db: Path) -> None:
     """Rank candidate partners for a programme and/or a free-text query.
 
     \b
@@ -289,7 +291,7 @@ def shortlist(programme_id: str | None, query: str | None, org_types: tuple[str,
         result = run_shortlist(registry, programme_id, query,
                                type=[t for v in org_types for t in v.split(",") if t] or None,
                                region=region, country=country, exclude=exclude, top=top)
-        _emit(result, fmt, output)
+        _emit(result, fmt, output, lang)
 
 
 @cli.command()
@@ -303,7 +305,8 @@ def shortlist(programme_id: str | None, query: str | None, org_types: tuple[str,
 @report_options
 @db_option
 def partners(name: str, org_types: tuple[str, ...], region: str | None, country: str | None,
-             exclude: tuple[str, ...], top: int, fmt: str, output: str | None, db: Path) -> None:
+             exclude: tuple[str, ...], top: int, fmt: str, output: str | None, lang: str,
+             db: Path) -> None:
     """Suggest partners for one organisation: close themes, complementary types.
 
     Organisations it already works with are marked, not hidden.
@@ -318,7 +321,7 @@ def partners(name: str, org_types: tuple[str, ...], region: str | None, country:
         result = run_partners(registry, name,
                               type=[t for v in org_types for t in v.split(",") if t] or None,
                               region=region, country=country, exclude=exclude, top=top)
-        _emit(result, fmt, output)
+        _emit(result, fmt, output, lang)
 
 
 @cli.command()
@@ -331,7 +334,8 @@ def partners(name: str, org_types: tuple[str, ...], region: str | None, country:
 @report_options
 @db_option
 def consortium(programme_id: str, size: int | None, with_: tuple[str, ...],
-               assume: tuple[str, ...], fmt: str, output: str | None, db: Path) -> None:
+               assume: tuple[str, ...], fmt: str, output: str | None, lang: str,
+               db: Path) -> None:
     """Build a consortium that meets a programme's rules and covers its themes.
 
     Each member comes with its role and the themes it brings; each rule says
@@ -354,7 +358,7 @@ def consortium(programme_id: str, size: int | None, with_: tuple[str, ...],
     with Registry(db) as registry:
         result = run_consortium(registry, programme_id, size=size, with_=with_,
                                 assume=assumed or None)
-        _emit(result, fmt, output)
+        _emit(result, fmt, output, lang)
 
 
 @cli.command()
