@@ -179,23 +179,25 @@ def show(name: str, fmt: str, db: Path) -> None:
 
 
 @cli.command()
-@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.argument("gold", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False))
 @format_option("text", "json", default="text")
 @db_option
-def evaluate(gold: str, fmt: str, db: Path) -> None:
-    """Score the registry against a hand-annotated gold file.
+def evaluate(gold: tuple[str, ...], fmt: str, db: Path) -> None:
+    """Score the registry against hand-annotated gold files.
 
     Extraction precision, recall, F1 and type accuracy (media excluded), junk spans
-    taken for organisations; then the ranking of the gold queries.
+    taken for organisations; then the ranking of the gold queries of every file.
 
     \b
         match build seeds/ && match evaluate tests/gold/seeds.yaml
+        match evaluate tests/gold/seeds.yaml tests/gold/queries_extra.yaml
     """
     from .evaluation import evaluate_registry
     from .store import Registry
 
     with Registry(db) as registry:
-        report = evaluate_registry(registry, gold)
+        report = evaluate_registry(registry, *gold)
     if fmt == "json":
         from .serialize import to_json
 

@@ -257,12 +257,14 @@ class EvaluationReport:
     def lines(self) -> list[str]:
         """The report of `match evaluate` (French first)."""
         e = self.extraction
-        lines = [
-            f"Extraction ({self.gold}, médias exclus)",
-            f"  précision {e.precision:.3f}  rappel {e.recall:.3f}  F1 {e.f1:.3f}"
-            f"  types justes {e.type_accuracy:.3f}",
-            f"  faux positifs parmi les non-organisations : {len(e.junk_hits)}",
-        ]
+        lines: list[str] = []
+        if e.documents:  # a gold file of queries only has no extraction to score
+            lines += [
+                f"Extraction ({self.gold}, médias exclus)",
+                f"  précision {e.precision:.3f}  rappel {e.recall:.3f}  F1 {e.f1:.3f}"
+                f"  types justes {e.type_accuracy:.3f}",
+                f"  faux positifs parmi les non-organisations : {len(e.junk_hits)}",
+            ]
         for file, score in e.documents.items():
             if score.false_positives or score.misses or score.type_errors:
                 lines.append(f"  {file}")
@@ -278,16 +280,39 @@ class EvaluationReport:
         return lines
 
 
-def evaluate_registry(registry: Any, gold: str | Path) -> EvaluationReport:
-    """Score what a registry extracted from the gold documents, then rank the gold queries."""
-    data = load_gold(gold)
+def evaluate_registry(registry: Any, gold: str | Path, *more: str | Path) -> EvaluationReport:
+    """Score what a registry extracted from the gold documents, then rank the gold queries.
+
+    Several gold files add up: their documents are scored together and their queries
+    ranked together; a file may hold only `queries` (tests/gold/queries_extra.yaml).
+    """
+    paths = [Path(gold), *(Path(m) for m in more)]
+    documents: list[GoldDocument] = []
+    with_queries: list[Path] = []
+    for path in paths:
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except OSError as exc:
+            raise DataError(f"{path}: lecture impossible (cannot read gold file): "
+                            f"{exc.strerror or exc}") from exc
+        except yaml.YAMLError as exc:
+            raise DataError(f"{path}: YAML invalide (invalid YAML): {exc}") from exc
+        if not isinstance(raw, dict) or not (raw.get("documents") or raw.get("queries")):
+            raise DataError(f"{path}: ni 'documents' ni 'queries' (neither documents nor "
+                            "queries): not a gold file")
+        if raw.get("documents"):
+            documents.extend(load_gold(path).documents)
+        if raw.get("queries"):
+            with_queries.append(path)
+    data = Gold(documents=tuple(documents))
     predicted = {
         path: [PredictedOrg(name, tuple(aliases), org_type) for name, aliases, org_type in orgs]
         for path, orgs in registry.document_organisations().items()
     }
-    report = EvaluationReport(gold=str(gold), extraction=score_extraction(data, predicted))
-    if data.queries:
+    report = EvaluationReport(gold=", ".join(str(p) for p in paths),
+                              extraction=score_extraction(data, predicted))
+    if with_queries:
         from .ranking_metrics import evaluate_ranking, load_queries
 
-        report.ranking = evaluate_ranking(registry, load_queries(gold))
+        report.ranking = evaluate_ranking(registry, load_queries(*with_queries))
     return report

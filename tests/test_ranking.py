@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from matcher.cli import cli
@@ -165,3 +166,16 @@ def test_a_query_naming_a_region_prefers_it(registry: Registry) -> None:
     assert inside and key(result.candidates[0].region or "") == "fes meknes"
     assert min(c.components["geography"] for c in inside) > max(
         (c.components["geography"] for c in outside), default=0.0)
+
+
+def test_evaluate_command_ranks_the_queries_of_several_gold_files(seeds_registry: Path) -> None:
+    gold = Path(__file__).resolve().parent / "gold"
+    seeds_only = CliRunner().invoke(cli, ["evaluate", str(gold / "seeds.yaml"),
+                                          "--db", str(seeds_registry)])
+    both = CliRunner().invoke(cli, ["evaluate", str(gold / "seeds.yaml"),
+                                    str(gold / "queries_extra.yaml"), "--db", str(seeds_registry)])
+    assert seeds_only.exit_code == 0 and both.exit_code == 0, both.output
+    assert "(5 requêtes)" in seeds_only.output
+    n_extra = len(yaml.safe_load((gold / "queries_extra.yaml").read_text("utf-8"))["queries"])
+    assert f"({5 + n_extra} requêtes)" in both.output
+    assert "Extraction (" in both.output and "précision" in both.output
