@@ -20,41 +20,23 @@ from functools import lru_cache
 import spacy
 from spacy.attrs import IDX, IS_LOWER, NORM, ORTH, SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from . import gazetteer as _gazetteer  # noqa: F401  (registers the gazetteer components)
 from . import resolution as _resolution  # noqa: F401  (registers the abbreviation detector)
-from .gazetteer import SPANS_KEY, Gazetteer, Place, fold, key, load_gazetteer
+from . import rules as _rules  # noqa: F401  (registers the organisation rules)
+from .gazetteer import SPANS_KEY, Place, fold, key, load_gazetteer
 from .records import Document, Edge, ExtractedOrg, Extraction, Mention
 from .resolution import Candidate, is_acronym, resolve
+from .rules import is_cap, strip_markup
 
 log = logging.getLogger(__name__)
 
-if not Doc.has_extension("org_candidates"):
-    Doc.set_extension("org_candidates", default=None)
-
 EXCLUDED = ("parser", "lemmatizer", "morphologizer", "attribute_ruler", "senter", "tagger")
-QUOTES_OPEN = {"“", "«", '"', "„", "‘"}
-QUOTES_CLOSE = {"”", "»", '"', "“", "’"}
-MARKUP = {"[", "]", "*", "**", "_", "#"}
-INTRO_WORDS = {"comme", "tels", "telles", "tel", "telle", "que", "notamment", "dont", ":", "(",
-               "savoir", "a", "parmi", "lesquels", "lesquelles", "such", "as", "including",
-               "like", "en", "l'occurrence", "entre", "autres"}
-DETERMINERS = {"le", "la", "les", "l'", "un", "une", "des", "du", "the"}
-COPULAS = {"est", "etait", "sera", "devient", "reste", "is", "was"}
 LOCATORS = {"base", "basee", "bases", "basees", "situe", "situee", "implante", "implantee",
             "installe", "installee", "sis", "sise", "localise", "localisee", "based", "located"}
-MONTHS = set("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre "
-             "decembre lundi mardi mercredi jeudi vendredi samedi dimanche".split())
 # Types that, in a Moroccan document, are Moroccan unless the text says otherwise.
 NATIONAL_TYPES = {"ministry", "public_agency"}
-# Vote weights of the evidence for a type.
-W_HEAD, W_LIST, W_APPOSITION, W_NON_PROFIT = 2, 3, 3, 10
-
-
-def _is_cap(token: Token) -> bool:
-    ch = token.text[:1]
-    return ch.isupper() or (ch.isdigit() and any(c.isalpha() for c in token.text))
 
 
 class _Words:
@@ -98,443 +80,6 @@ class _Words:
         return max(0, bisect_right(self.idx, char) - 1)
 
 
-def _sentence(doc: Doc, i: int) -> Span:
-    return doc[i].sent if doc.has_annotation("SENT_START") else doc[:]
-
-
-# --- rule component -----------------------------------------------------------------------
-
-
-class OrgRules:
-    """Head-word, list and apposition rules; sets doc._.org_candidates (list of Candidate)."""
-
-    def __init__(self, nlp: Language, name: str = "matcher_org_rules") -> None:
-        self.name = name
-        self.gaz: Gazetteer = load_gazetteer()
-        v = self.gaz.vocab
-        self.heads: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for head, org_type in v.heads.items():
-            words = tuple(t.norm_ or fold(t.text) for t in nlp.tokenizer(head))
-            words = tuple(fold(w) for w in words)
-            self.heads.setdefault(words[0], []).append((words, org_type))
-        for options in self.heads.values():
-            options.sort(key=lambda o: -len(o[0]))
-
-    def __call__(self, doc: Doc) -> Doc:
-        cands: list[Candidate] = []
-        covered: set[int] = set()
-        for i in range(len(doc)):
-            if i in covered:
-                continue
-            found = self._head(doc, i)
-            if found is not None:
-                cands.append(found[0])
-                covered.update(range(found[1], found[2]))
-        cands.extend(self._suffix_heads(doc, covered))
-        cands.extend(self._lists(doc))
-        cands.extend(self._appositions(doc))
-        doc._.org_candidates = cands
-        return doc
-
-    # -- "Université X de Y", "le ministère de l'Industrie", "la division MARWAN" --------------
-
-    def _match_head(self, doc: Doc, i: int) -> tuple[int, str] | None:
-        options = self.heads.get(doc[i].norm_)
-        if not options:
-            return None
-        for words, org_type in options:
-            j = i + len(words)
-            if j <= len(doc) and tuple(t.norm_ for t in doc[i:j]) == words:
-                return j, org_type
-        return None
-
-    def _head(self, doc: Doc, i: int) -> tuple[Candidate, int, int] | None:
-        head = self._match_head(doc, i)
-        if head is None:
-            return None
-        j, org_type = head
-        # English order: "Moroccan Foundation for Advanced Science", "X University in Ifrane"
-        first = i
-        while first > 0 and _is_cap(doc[first]) and not doc[first].is_sent_start and (
-                _is_cap(doc[first - 1]) or doc[first - 1].text in {"&", "-"}) and \
-                doc[first - 1].norm_ not in self.gaz.vocab.never_first:
-            first -= 1
-        v = self.gaz.vocab
-        head_norms = [t.norm_ for t in doc[i:j]]
-        if head_norms[-1].endswith("s") and head_norms[-1] not in v.suffix_heads and \
-                head_norms[-1] not in {"fonds", "caisse"} and len(head_norms) == 1:
-            return None  # plural heads start lists, handled by _lists
-        sent = _sentence(doc, i)
-        tail = self._tail(doc, j, sent.end)
-        if tail is None:
-            return None
-        end, name_tokens, aliases, has_proper = tail
-        if not name_tokens or (first < i and name_tokens[0].norm_ not in {
-                "for", "of", "in", "pour", "de", "du", "des", "d'"}):
-            return None  # a prefix without an "of/for" tail is a suffix head (_suffix_heads)
-        tail_norms = [t.norm_ for t in name_tokens]
-        lower_head = not doc[i].text[:1].isupper()
-        if org_type == "ministry":
-            if not any(n in v.portfolio_words for n in tail_norms):
-                return None
-        elif head_norms[0] == "region":
-            place = self.gaz.place(" ".join(t.text for t in name_tokens if t.norm_ not in
-                                            {"de", "du", "l'", "d'"}))
-            if place is None or place.kind != "region":
-                return None
-        content_toks = [t for t in name_tokens if t.norm_ not in v.connectors and t.text != ","]
-        if content_toks and all(self.gaz.country(t.text) for t in content_toks):
-            return None  # "l'Association du Maroc": a head and a country are not a name
-        if org_type != "ministry" and not has_proper:
-            content = [n for n in tail_norms if n not in v.connectors]
-            if lower_head or len(content) < 2 or doc[i].is_sent_start:
-                return None
-        if head_norms[0] == "reseau" and tail_norms[0] in {"de", "des", "d'"} and len(
-            tail_norms
-        ) > 1 and tail_norms[1].endswith("s") and tail_norms[1] in v.name_words:
-            org_type = "funding_programme"  # "réseau des instituts X": a programme of bodies
-        head_text = doc[first:j].text
-        tail_text = _join(name_tokens)
-        full = f"{head_text} {tail_text}"
-        display = full[:1].upper() + full[1:]
-        if org_type == "ministry" and head_norms[0] != "ministere" and head_norms[0] != "ministry":
-            display = "Ministère " + tail_text
-            aliases.add(full)
-        proper_run = _trailing_proper(name_tokens, v.connectors)
-        if lower_head and proper_run and org_type not in {"ministry", "university", "school"}:
-            aliases.add(full)
-            display = proper_run
-        elif proper_run and (org_type == "cluster" or head_norms[0] in {"groupe", "group"}):
-            aliases.add(proper_run)  # "Pôle de compétitivité X" and "Groupe X" are also "X"
-        if head_norms[0] == "region":
-            region_text = " ".join(t.text for t in name_tokens if t.norm_ not in {"de", "du", "l'",
-                                                                             "d'"})
-            region_place = self.gaz.place(region_text)
-            region_name = region_place.name if region_place else region_text
-            display = ("Région de l'" + region_name[2:]) if region_name.startswith("L'") else (
-                "Région " + region_name)
-        cand = Candidate(
-            surface=doc[first:end].text,
-            start=doc[first].idx,
-            end=doc[end - 1].idx + len(doc[end - 1].text),
-            sentence=sent.text,
-            name=display,
-            source="head",
-            types=Counter({org_type: W_HEAD}),
-            aliases=aliases,
-        )
-        return cand, first, end
-
-    def _tail(
-        self, doc: Doc, j: int, limit: int
-    ) -> tuple[int, list[Token], set[str], bool] | None:
-        """Extend a name after its head word; returns (end, name tokens, aliases, has_proper)."""
-        v = self.gaz.vocab
-        gaz_starts = {s.start for s in doc.spans.get(SPANS_KEY, []) if s.label_ == "ORG"} \
-            if SPANS_KEY in doc.spans else set()
-        ent_starts = {e.start for e in doc.ents if e.start >= j}
-        name: list[Token] = []
-        aliases: set[str] = set()
-        has_proper = False
-        last_good = j
-        good_len = 0
-        k = j
-        while k < limit and k - j < 30:
-            t = doc[k]
-            n = t.norm_
-            if t.text in QUOTES_OPEN:
-                close = next(
-                    (x for x in range(k + 1, min(limit, k + 10)) if doc[x].text in QUOTES_CLOSE),
-                    None,
-                )
-                if close is None or close == k + 1 or not _is_cap(doc[k + 1]):
-                    break
-                quoted = doc[k + 1 : close]
-                if has_proper:
-                    aliases.add(quoted.text)
-                    last_good, good_len = close + 1, len(name)
-                    break
-                name.extend(quoted)
-                has_proper = True
-                last_good, good_len = close + 1, len(name)
-                k = close + 1
-                continue
-            if t.text == "(":
-                close = next((x for x in range(k + 1, min(limit, k + 5)) if doc[x].text == ")"),
-                             None)
-                inside = doc[k + 1 : close].text.replace(" ", "") if close else ""
-                if not close or not is_acronym(inside) or not name:
-                    break
-                aliases.add(inside)
-                last_good, good_len = close + 1, len(name)
-                k = close + 1
-                if not (k + 1 < limit and doc[k].norm_ in {"de", "d'", "du"}
-                        and _is_cap(doc[k + 1])):
-                    break
-                continue
-            if t.text == ",":
-                if not name or k + 2 >= limit or (len(name) >= 2 and name[-2].norm_ in {
-                        "de", "d'"} and self.gaz.place(name[-1].text)):
-                    break  # nothing yet, or "... de Casablanca, ...": the name ended
-                nxt, then = doc[k + 1], doc[k + 2]
-                if nxt.norm_ in {"l'", "la", "le", "les"}:
-                    # "Fondation ... pour la science, l'innovation et la recherche"
-                    if self._match_head(doc, k + 2) or not (
-                            then.norm_ in v.name_words or _is_cap(then)):
-                        break
-                elif nxt.norm_ in v.name_words and _is_cap(nxt) and not self._match_head(
-                        doc, k + 1):
-                    pass  # "Ministry of Higher Education, Scientific Research and Innovation"
-                elif nxt.norm_ not in {"de", "du", "des", "d'"}:
-                    break
-                name.append(t)
-                k += 1
-                continue
-            if n in v.connectors or t.text in {"&", "-"}:
-                if not name and t.text in {"&", "-"}:
-                    break  # "cluster-Etat": a compound word, not a name
-                if n in {"et", "and"} and len(name) >= 2 and name[-2].norm_ in {"de", "d'"} \
-                        and self.gaz.place(name[-1].text):
-                    break  # "... de Casablanca et Images & Réseaux": the name ended
-                if n in {"et", "and", "ou"} and k + 1 < limit and k + 1 in gaz_starts:
-                    break  # "programme PRIMA et Horizon Europe": a second organisation
-                if n in {"and", "et"} and k + 1 < limit and doc[k + 1].norm_ in {"the", "les"}:
-                    break  # "... and the X": a second noun phrase
-                if n == "et" and k + 1 < limit:
-                    after = k + 2 if doc[k + 1].norm_ in DETERMINERS else k + 1
-                    if after < limit and self._match_head(doc, after):
-                        break
-                name.append(t)
-                k += 1
-                continue
-            if n in MONTHS or t.is_punct or t.is_space or t.like_url:
-                break
-            if len(name) >= 2 and name[-2].norm_ in {"de", "d'"} and t.is_lower and \
-                    self.gaz.place(name[-1].text):
-                break  # "Conseil régional de Fès-Meknès finance ...": the name ended
-            if _is_cap(t) and n not in v.never_first:
-                if self._match_head(doc, k) and name and name[-1].norm_ in {"et", ","}:
-                    break
-                if name and name[-1].norm_ in {"et", "and"} and k in ent_starts:
-                    break  # "... des Aéroports et Royal Air Maroc": NER starts a new name
-                if key(t.text) not in v.non_organisations or n in v.name_words:
-                    has_proper = True  # not "Groupe de PMI", but "Direction de la Santé"
-            elif n in v.name_words:
-                pass
-            elif not name and self.gaz.adjectives.get(n):
-                pass  # "la start-up tunisienne Wattnow", "le pôle de compétitivité français"
-            elif n in v.particles and k + 1 < limit and _is_cap(doc[k + 1]):
-                pass
-            elif (t.like_num or t.text.isupper()) and name and name[-1].i == k - 1 and \
-                    name[-1].norm_ not in v.connectors:
-                pass
-            else:
-                break
-            name.append(t)
-            last_good, good_len = k + 1, len(name)
-            k += 1
-        if good_len == 0:
-            return None
-        return last_good, name[:good_len], aliases, has_proper
-
-    # -- "Maroc Numeric Cluster", "Boston Consulting Group" ---------------------------------
-
-    def _suffix_heads(self, doc: Doc, covered: set[int]) -> Iterator[Candidate]:
-        v = self.gaz.vocab
-        for t in doc:
-            org_type = v.suffix_heads.get(t.norm_)
-            if org_type is None or not _is_cap(t) or t.i in covered:
-                continue
-            if t.i + 1 < len(doc) and _is_cap(doc[t.i + 1]) and \
-                    doc[t.i + 1].norm_ in v.suffix_heads:
-                continue  # "Boston Consulting Group": the run ends at "Group"
-            start = t.i
-            while start > 0:
-                prev = doc[start - 1]
-                if prev.is_sent_end or not (_is_cap(prev) or prev.text in {"&", "-"}):
-                    break
-                if prev.norm_ in v.never_first:
-                    break
-                start -= 1
-            if start == t.i or doc[start].text in {"&", "-"}:
-                continue
-            span = doc[start : t.i + 1]
-            yield Candidate(
-                surface=span.text,
-                start=span.start_char,
-                end=span.end_char,
-                sentence=_sentence(doc, t.i).text,
-                name=span.text,
-                source="suffix",
-                types=Counter({org_type: W_HEAD}),
-            )
-
-    # -- "des sociétés comme Inwi, Meditel ou Logica", "les universités X, Y et Z" -----------
-
-    def _lists(self, doc: Doc) -> Iterator[Candidate]:
-        v = self.gaz.vocab
-        for t in doc:
-            n = t.norm_
-            blocked = n in v.non_org_class_nouns
-            if n not in v.class_nouns and not blocked:
-                continue
-            org_type = None if blocked else v.class_nouns.get(n)
-            sent = _sentence(doc, t.i)
-            k = t.i + 1
-            intro = False
-            skipped = 0
-            while k < sent.end and (doc[k].norm_ in INTRO_WORDS or (
-                    not intro and skipped < 2 and doc[k].is_lower and doc[k].norm_ not in
-                    v.connectors and doc[k].is_alpha)):
-                if doc[k].norm_ in INTRO_WORDS:
-                    intro = True
-                else:
-                    skipped += 1
-                k += 1
-            if skipped and not intro:
-                continue
-            if org_type == "university" and not intro:
-                pass
-            elif not intro:
-                continue
-            for item in self._items(doc, k, sent.end):
-                text = _join([x for x in item if x.text != ","])
-                name = text if org_type != "university" or item[0].norm_ in {
-                    "universite", "university"} else f"Université {text}"
-                yield Candidate(
-                    surface=item.text,
-                    start=item.start_char,
-                    end=item.end_char,
-                    sentence=sent.text,
-                    name=_strip_markup(name),
-                    source="blocked" if blocked else "enumeration",
-                    types=Counter({org_type: W_LIST}) if org_type else Counter(),
-                )
-
-    def _items(self, doc: Doc, k: int, limit: int) -> list[Span]:
-        """Capitalised items separated by ',', 'et', 'ou'; ', de Marrakech' joins the last one."""
-        v = self.gaz.vocab
-        items: list[Span] = []
-        while k < limit:
-            while k < limit and (doc[k].text in MARKUP or doc[k].norm_ in DETERMINERS or
-                                 doc[k].text in QUOTES_OPEN | QUOTES_CLOSE):
-                k += 1
-            if k >= limit:
-                break
-            if items and doc[k].norm_ in {"de", "d'"} and k + 1 < limit and self.gaz.place(
-                    doc[k + 1].text):
-                last = items.pop()
-                items.append(doc[last.start : k + 2])
-                k += 2
-            elif _is_cap(doc[k]) and doc[k].norm_ not in v.never_first:
-                start = k
-                while k < limit:
-                    t = doc[k]
-                    if _is_cap(t) or t.text in {"&", "-"} or t.like_num:
-                        k += 1
-                    elif t.norm_ in v.particles and k + 1 < limit and _is_cap(doc[k + 1]):
-                        k += 1
-                    elif t.norm_ in {"de", "d'", "du"} and k + 1 < limit and self.gaz.place(
-                            doc[k + 1].text):
-                        k += 2
-                    else:
-                        break
-                items.append(doc[start:k])
-            else:
-                break
-            # markdown link remains: "[Bull](#)"
-            while k < limit and (doc[k].text in MARKUP or doc[k].text in {"(#)", "(", ")"} and
-                                 k + 1 < limit and doc[k + 1].text in {"#", ")", ","} | MARKUP):
-                k += 1
-            while k < limit and doc[k].text in MARKUP | {"(", ")", "#", "(#)"} | QUOTES_CLOSE:
-                k += 1
-            if k < limit and doc[k].text == "," and k + 1 < limit and doc[k + 1].norm_ in {
-                    "de", "d'"} and k + 2 < limit and self.gaz.place(doc[k + 2].text):
-                k += 1
-                continue
-            if k < limit and doc[k].text == ",":
-                k += 1
-                if k < limit and doc[k].norm_ in {"et", "ou", "or", "and"}:
-                    k += 1
-            elif k < limit and doc[k].norm_ in {"et", "ou", "or", "and"}:
-                k += 1
-            else:
-                break
-        return [it for it in items if any(c.isalpha() for c in it.text)]
-
-    # -- "Be-Digit, une plateforme ...", "ImaginLab est une plateforme ..." ------------------
-
-    def _appositions(self, doc: Doc) -> Iterator[Candidate]:
-        v = self.gaz.vocab
-        for t in doc:
-            org_type = v.apposition_nouns.get(t.norm_)
-            if org_type is None:
-                continue
-            k = t.i - 1
-            if k >= 0 and doc[k].norm_ not in {"un", "une"}:
-                k -= 1  # one adjective: "une jeune startup"
-            if k < 1 or doc[k].norm_ not in {"un", "une", "a", "an"}:
-                continue
-            link = doc[k - 1]
-            if link.text != "," and link.norm_ not in COPULAS:
-                continue
-            end = k - 1
-            start = end
-            while start > 0 and (_is_cap(doc[start - 1]) or doc[start - 1].text in {"&", "-"}):
-                start -= 1
-            if start == end or doc[start].norm_ in v.never_first:
-                continue
-            span = doc[start:end]
-            if self.gaz.place(span.text) or self.gaz.country(span.text):
-                continue
-            sent = _sentence(doc, t.i)
-            after = fold(doc[t.i : min(sent.end, t.i + 15)].text)
-            votes = Counter({org_type: W_APPOSITION})
-            if any(m in after for m in v.non_profit_markers):
-                votes["association"] += W_NON_PROFIT
-            yield Candidate(
-                surface=span.text,
-                start=span.start_char,
-                end=span.end_char,
-                sentence=sent.text,
-                name=span.text,
-                source="apposition",
-                types=votes,
-            )
-
-
-@Language.factory("matcher_org_rules")
-def make_org_rules(nlp: Language, name: str) -> OrgRules:
-    return OrgRules(nlp, name)
-
-
-def _join(tokens: list[Token]) -> str:
-    """Text of tokens (possibly not contiguous) with their original spacing."""
-    out = []
-    for x, t in enumerate(tokens):
-        out.append(t.text)
-        if x + 1 < len(tokens):
-            out.append(t.whitespace_ or (" " if tokens[x + 1].i != t.i + 1 else ""))
-    return "".join(out).replace(" ,", ",").strip()
-
-
-def _trailing_proper(tokens: list[Token], connectors: frozenset[str]) -> str | None:
-    """'numérique Systematic' -> 'Systematic'; None when the name holds a joining word."""
-    if any((t.norm_ in connectors and t.text != "&") or t.text == "," for t in tokens):
-        return None
-    start = len(tokens)
-    while start > 0 and (_is_cap(tokens[start - 1]) or tokens[start - 1].text in {"&", "-"}
-                         or tokens[start - 1].like_num):
-        start -= 1
-    if start == len(tokens) or not _is_cap(tokens[start]):
-        return None
-    return _join(tokens[start:])
-
-
-def _strip_markup(text: str) -> str:
-    for ch in "[]*#()":
-        text = text.replace(ch, "")
-    return " ".join(text.split())
 
 
 # --- pipeline -----------------------------------------------------------------------------
@@ -653,7 +198,7 @@ class Extractor:
             text = ent.text.strip()
             if (ent.start_char, ent.end_char) in place_ranges or self._junk(text, blocked):
                 continue
-            if not _is_cap(ent[0]) or ent[0].norm_ in v.never_first or ent[0].like_url:
+            if not is_cap(ent[0]) or ent[0].norm_ in v.never_first or ent[0].like_url:
                 continue
             if ent[0].norm_ in v.event_words:
                 continue  # "Forum Emploi", "Salon X": events, not organisations
@@ -664,7 +209,7 @@ class Extractor:
                 words = [t for t in ent if t.norm_ not in v.connectors and not t.is_punct]
                 if ent[0].is_sent_start and len(ent) == 1:
                     continue
-                if any(not _is_cap(t) for t in words) or any(t.like_num for t in words):
+                if any(not is_cap(t) for t in words) or any(t.like_num for t in words):
                     continue
                 lower_words = words_of_doc.lower
                 if any(t.norm_ in lower_words or t.norm_.rstrip("s") in lower_words
@@ -731,7 +276,7 @@ class Extractor:
         if self._junk(name, set()) and entry is None:
             return None
         org = ExtractedOrg(name=name, type=org_type, gazetteer_id=gaz_id)
-        org.aliases = {_strip_markup(f) for f in forms if f and key(f) != key(name)}
+        org.aliases = {strip_markup(f) for f in forms if f and key(f) != key(name)}
         org.aliases = {a for a in org.aliases if a and key(a) != key(name)}
         for c in sorted(group, key=lambda c: c.start):
             _add_mention(org, Mention(c.surface, c.start, c.end, c.sentence))
