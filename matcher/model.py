@@ -33,7 +33,7 @@ from .text import key
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 4
 TYPE_CODES = {name: i for i, name in enumerate(ORG_TYPES)}
 _YEAR = re.compile(r"^(\d{4})(?:-(\d{2}))?")
 
@@ -80,22 +80,33 @@ class ProfileModel:
     """
 
     def __init__(self, *, sublinear_tf: bool = True, smooth_idf: bool = True,
-                 min_df: int = 1, max_df: float = 1.0) -> None:
+                 min_df: int = 1, max_df: float = 1.0, bm25_k1: float = 1.2,
+                 bm25_b: float = 0.75) -> None:
         self.sublinear_tf = sublinear_tf
         self.smooth_idf = smooth_idf
         self.min_df = min_df
         self.max_df = max_df
+        self.bm25_k1 = bm25_k1
+        self.bm25_b = bm25_b
 
     def get_params(self) -> dict[str, Any]:
         return {"sublinear_tf": self.sublinear_tf, "smooth_idf": self.smooth_idf,
-                "min_df": self.min_df, "max_df": self.max_df}
+                "min_df": self.min_df, "max_df": self.max_df,
+                "bm25_k1": self.bm25_k1, "bm25_b": self.bm25_b}
 
     # -- fitting ---------------------------------------------------------------
 
     def fit(self, profiles: Sequence[OrgProfile], registry_hash: str = "",
-            texts: Sequence[str] | None = None) -> ProfileModel:
-        """Learn vocabulary, idf and document vectors from `profiles` (needs scikit-learn)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
+            texts: Sequence[str] | None = None, contexts: Sequence[str] = (),
+            context_of: Sequence[Sequence[int]] = ()) -> ProfileModel:
+        """Learn vocabulary, idf and document vectors from `profiles` (needs scikit-learn).
+
+        `contexts` are the texts of the source documents and `context_of[i]` the indices
+        of the documents naming profile i: a press article is about its topic as a whole,
+        and an organisation it names but whose own sentences say little ("the centre will
+        be housed at the ENSAT") still belongs to that topic.
+        """
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
         if texts is None:
             labels = _theme_labels()
@@ -105,30 +116,34 @@ class ProfileModel:
         n = len(profiles)
         import scipy.sparse as sp
 
+        counts = sp.csr_matrix((n, 0))
+        vocabulary: dict[str, int] = {}
+        idf = np.zeros(0)
         if n:
-            vectorizer = TfidfVectorizer(
-                analyzer=analyzer.analyze, sublinear_tf=self.sublinear_tf,
-                smooth_idf=self.smooth_idf, min_df=self.min_df, max_df=self.max_df,
-                norm="l2", dtype=np.float64,
-            )
+            # CountVectorizer + TfidfTransformer is TfidfVectorizer; the counts also give BM25
+            counter = CountVectorizer(analyzer=analyzer.analyze, min_df=self.min_df,
+                                      max_df=self.max_df, dtype=np.float64)
             try:
-                matrix = vectorizer.fit_transform(texts)
+                if contexts:  # one vocabulary for profiles and documents
+                    counter.fit([*texts, *contexts])
+                    counts = counter.transform(texts).tocsr()
+                else:
+                    counts = counter.fit_transform(texts).tocsr()
+                vocabulary = dict(counter.vocabulary_)
             except ValueError:  # every profile empty after analysis
-                vectorizer = None
-                matrix = sp.csr_matrix((n, 0))
+                counts = sp.csr_matrix((n, 0))
+        if counts.shape[1]:
+            tfidf = TfidfTransformer(sublinear_tf=self.sublinear_tf, smooth_idf=self.smooth_idf,
+                                     norm="l2")
+            matrix = tfidf.fit_transform(counts)
+            idf = tfidf.idf_.astype(np.float64)
         else:
-            vectorizer = None
-            matrix = sp.csr_matrix((0, 0))
-        if vectorizer is not None:
-            vocabulary = vectorizer.vocabulary_
-            terms = np.empty(len(vocabulary), dtype=object)
-            for term, index in vocabulary.items():
-                terms[index] = term
-            self.terms_ = np.array(terms.tolist(), dtype=str)
-            self.idf_ = vectorizer.idf_.astype(np.float64)
-        else:
-            self.terms_ = np.array([], dtype=str)
-            self.idf_ = np.zeros(0)
+            matrix = sp.csr_matrix((n, 0))
+        terms = np.empty(len(vocabulary), dtype=object)
+        for term, index in vocabulary.items():
+            terms[index] = term
+        self.terms_ = np.array(terms.tolist(), dtype=str)
+        self.idf_ = idf
         self.vocabulary_ = {str(t): i for i, t in enumerate(self.terms_)}
         csc = sp.csc_matrix(matrix, dtype=np.float32)
         csc.sort_indices()
@@ -136,10 +151,84 @@ class ProfileModel:
         self.X_data_ = csc.data.astype(np.float32)
         self.X_indices_ = csc.indices.astype(np.int32)
         self.X_indptr_ = csc.indptr.astype(np.int64)
+        self.B_data_ = self._bm25_data(counts, csc)
+        self._set_contexts(counter.transform(contexts) if contexts and vocabulary else None,
+                           context_of, n)
         self._set_structured(profiles)
         self.registry_hash_ = registry_hash
         self.analyzer_fingerprint_ = analyzer.fingerprint()
         return self
+
+    def _bm25_data(self, counts: Any, csc: Any) -> np.ndarray:
+        """BM25 term weights of every profile, in the order of the CSC arrays.
+
+        idf(t) * tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)): a term's weight saturates
+        with its count, and a long profile (a university named in fifty sentences) is
+        penalised less than by the cosine, which divides by its whole norm.
+        """
+        import scipy.sparse as sp
+
+        n, v = counts.shape
+        if not v:
+            return np.zeros(0, dtype=np.float32)
+        dl = np.asarray(counts.sum(axis=1)).ravel()
+        avgdl = float(dl.mean()) if n else 1.0
+        df = np.diff(sp.csc_matrix(counts).indptr).astype(np.float64)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        coo = counts.tocoo()
+        k1, b = float(self.bm25_k1), float(self.bm25_b)
+        norm = k1 * (1.0 - b + b * dl[coo.row] / (avgdl or 1.0))
+        weights = idf[coo.col] * coo.data * (k1 + 1.0) / (coo.data + norm)
+        bm = sp.csc_matrix((weights, (coo.row, coo.col)), shape=(n, v), dtype=np.float64)
+        bm.sort_indices()
+        if bm.indices.shape != csc.indices.shape or not np.array_equal(bm.indices, csc.indices):
+            raise UsageError("fit: BM25 and TF-IDF matrices differ in shape (internal error)")
+        return bm.data.astype(np.float32)
+
+    def _set_contexts(self, counts: Any, context_of: Sequence[Sequence[int]], n: int) -> None:
+        """TF-IDF of the source documents (CSC arrays) and each profile's documents (CSR)."""
+        import scipy.sparse as sp
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        if counts is None or counts.shape[0] == 0:
+            self.D_data_ = np.zeros(0, dtype=np.float32)
+            self.D_indices_ = np.zeros(0, dtype=np.int32)
+            self.D_indptr_ = np.zeros(len(self.vocabulary_) + 1, dtype=np.int64)
+            self.doc_idf_ = np.zeros(len(self.vocabulary_))
+            self.C_indptr_ = np.zeros(n + 1, dtype=np.int64)
+            self.C_indices_ = np.zeros(0, dtype=np.int32)
+            return
+        tfidf = TfidfTransformer(sublinear_tf=self.sublinear_tf, smooth_idf=self.smooth_idf)
+        docs = sp.csc_matrix(tfidf.fit_transform(counts), dtype=np.float32)
+        docs.sort_indices()
+        self.D_data_ = docs.data.astype(np.float32)
+        self.D_indices_ = docs.indices.astype(np.int32)
+        self.D_indptr_ = docs.indptr.astype(np.int64)
+        self.doc_idf_ = tfidf.idf_.astype(np.float64)
+        lengths = [len(c) for c in context_of] + [0] * (n - len(context_of))
+        self.C_indptr_ = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        self.C_indices_ = np.array([d for c in context_of for d in c], dtype=np.int32)
+
+    def context(self, idx: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """Per organisation, the best cosine of the query with the documents naming it."""
+        self._check_fitted()
+        n = self.n_organisations
+        if not self.D_indices_.size or not idx.shape[0] or not self.C_indices_.size:
+            return np.zeros(n, dtype=np.float32)
+        w = (1.0 + np.log(np.maximum(counts, 1.0))) * self.doc_idf_[idx]
+        norm = float(np.sqrt((w * w).sum())) or 1.0
+        n_docs = max(int(self.D_indices_.max()), int(self.C_indices_.max())) + 1
+        doc_sim = np.zeros(n_docs, dtype=np.float32)
+        for j, wj in zip(idx.tolist(), (w / norm).astype(np.float32).tolist(), strict=True):
+            lo, hi = int(self.D_indptr_[j]), int(self.D_indptr_[j + 1])
+            if hi > lo:
+                doc_sim[self.D_indices_[lo:hi]] += self.D_data_[lo:hi] * np.float32(wj)
+        per_link = doc_sim[self.C_indices_]
+        out = np.zeros(n, dtype=np.float32)
+        has = np.diff(self.C_indptr_) > 0
+        starts = self.C_indptr_[:-1][has]
+        out[has] = np.maximum.reduceat(per_link, starts)
+        return out
 
     def _set_structured(self, profiles: Sequence[OrgProfile]) -> None:
         n = len(profiles)
@@ -200,6 +289,14 @@ class ProfileModel:
         norm = float(np.sqrt((w * w).sum()))
         return idx, (w / norm if norm > 0 else w)
 
+    def query_counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(term indices, counts) of the known terms of `text`, for BM25."""
+        self._check_fitted()
+        counts = Counter(self.vocabulary_[s] for s in analyzer.analyze(text)
+                         if s in self.vocabulary_)
+        idx = np.fromiter(sorted(counts), dtype=np.int64, count=len(counts))
+        return idx, np.array([counts[i] for i in idx.tolist()], dtype=np.float64)
+
     def transform(self, texts: Iterable[str]) -> Any:
         """TF-IDF rows for `texts` (scipy CSR), equal to the fitted TfidfVectorizer's transform."""
         import scipy.sparse as sp
@@ -221,14 +318,20 @@ class ProfileModel:
     def similarity(self, idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Cosine similarity of every organisation with one query vector (dense, n)."""
         self._check_fitted()
+        return self._dot(self.X_data_, idx, weights)
+
+    def bm25(self, idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """BM25 score of every organisation for query terms `idx` weighted by `weights`."""
+        self._check_fitted()
+        return self._dot(self.B_data_, idx, weights)
+
+    def _dot(self, data: np.ndarray, idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
         n = self.n_organisations
-        if idx.shape[0] == 0:
-            return np.zeros(n, dtype=np.float32)
         out = np.zeros(n, dtype=np.float32)
         for j, wj in zip(idx.tolist(), weights.astype(np.float32).tolist(), strict=True):
             lo, hi = int(self.X_indptr_[j]), int(self.X_indptr_[j + 1])
             if hi > lo:  # rows are unique within a column: plain fancy-index add is exact
-                out[self.X_indices_[lo:hi]] += self.X_data_[lo:hi] * np.float32(wj)
+                out[self.X_indices_[lo:hi]] += data[lo:hi] * np.float32(wj)
         return out
 
     def term_hits(self, rows: Sequence[int], idx: np.ndarray) -> dict[int, dict[int, float]]:
@@ -269,6 +372,9 @@ class ProfileModel:
         arrays = {
             "meta": np.array(json.dumps(meta)), "terms": self.terms_, "idf": self.idf_,
             "X_data": self.X_data_, "X_indices": self.X_indices_, "X_indptr": self.X_indptr_,
+            "B_data": self.B_data_, "D_data": self.D_data_, "D_indices": self.D_indices_,
+            "D_indptr": self.D_indptr_, "doc_idf": self.doc_idf_, "C_indptr": self.C_indptr_,
+            "C_indices": self.C_indices_,
             "ids": self.ids_, "names": self.names_, "type_code": self.type_code_,
             "country": self.country_, "region": self.region_,
             "region_key": self.region_key_, "city": self.city_,
@@ -300,8 +406,10 @@ class ProfileModel:
         model.terms_ = data["terms"]
         model.vocabulary_ = {str(t): i for i, t in enumerate(model.terms_.tolist())}
         model.idf_ = data["idf"]
-        for name in ("X_data", "X_indices", "X_indptr", "ids", "names", "type_code", "country",
-                     "region", "region_key", "city", "theme_ids", "themes", "programme_ids",
+        for name in ("X_data", "X_indices", "X_indptr", "B_data", "D_data", "D_indices",
+                     "D_indptr", "doc_idf", "C_indptr", "C_indices", "ids", "names",
+                     "type_code", "country", "region", "region_key", "city", "theme_ids",
+                     "themes", "programme_ids",
                      "links", "mentions", "documents", "last_seen"):
             setattr(model, name + "_", data[name])
         model.registry_hash_ = meta["registry_hash"]
@@ -321,7 +429,9 @@ def fit_registry(registry: Any, registry_hash: str | None = None, **params: Any
     if registry_hash is None:
         registry_hash = _content_hash(registry)
     profiles = registry.organisations(with_evidence=True)
-    model = ProfileModel(**params).fit(profiles, registry_hash=registry_hash)
+    contexts, context_of = _contexts(registry, profiles)
+    model = ProfileModel(**params).fit(profiles, registry_hash=registry_hash,
+                                       contexts=contexts, context_of=context_of)
     path = model_path(Path(registry.path))
     try:
         model.save(path)
@@ -329,6 +439,23 @@ def fit_registry(registry: Any, registry_hash: str | None = None, **params: Any
         log.warning("%s: cannot save the model (%s); it will be refitted next time", path, exc)
     _CACHE[str(path)] = model
     return model
+
+
+def _contexts(registry: Any, profiles: Sequence[OrgProfile]
+              ) -> tuple[list[str], list[list[int]]]:
+    """The registry's document texts, and for each profile the documents naming it."""
+    row_of = {p.id: i for i, p in enumerate(profiles)}
+    texts: list[str] = []
+    context_of: list[list[int]] = [[] for _ in profiles]
+    for meta in registry.documents():
+        doc = registry.document(int(meta["id"]))
+        d = len(texts)
+        texts.append(str(doc.get("text") or ""))
+        for org in doc.get("organisations") or ():
+            row = row_of.get(int(org["id"]))
+            if row is not None:
+                context_of[row].append(d)
+    return texts, context_of
 
 
 def _file_signature(db: Path) -> tuple[tuple[int, int], ...]:

@@ -115,7 +115,7 @@ def partners(registry: Any, name: str, *, top: int = 10,
     target.themes = {t: v / total for t, v in presence.items()} if total else {}
 
     signals = {
-        "text": text_signal(model, target),
+        "text": text_signal(model, target, cfg),
         "themes": theme_coverage(model, target.themes, cfg),
         "complement": _complement_signal(model, org.type, cfg),
         "geography": _geography_signal(model, org, cfg),

@@ -47,11 +47,13 @@ class Target:
     """What a search looks for, before it is compared with every organisation."""
 
     texts: list[tuple[np.ndarray, np.ndarray, float]] = field(default_factory=list)
+    counts: list[np.ndarray] = field(default_factory=list)   # term counts, one per text
     surfaces: dict[int, str] = field(default_factory=dict)   # term index -> word as typed
     themes: dict[str, float] = field(default_factory=dict)   # theme id -> weight (sum 1)
     type_signal: np.ndarray | None = None                     # per ORG_TYPES code
     countries: frozenset[str] = frozenset()
     region_keys: frozenset[str] = frozenset()
+    geo_other: float | None = None   # signal elsewhere, when only the free text names places
     programme: str | None = None
 
 
@@ -65,6 +67,7 @@ def add_text(target: Target, model: ProfileModel, text: str, share: float) -> No
     idx, w = model.vectorize(text)
     if idx.shape[0]:
         target.texts.append((idx, w, share))
+        target.counts.append(model.query_counts(text)[1])
     for stem, surface in analyzer.analyze_with_surface(text):
         col = model.vocabulary_.get(stem)
         if col is not None:
@@ -92,20 +95,13 @@ def type_signal_for(eligible: Sequence[str] | None, cfg: Mapping[str, Any],
     return base
 
 
-def query_type_hints(query: str | None, cfg: Mapping[str, Any]) -> set[str]:
+def query_type_hints(query: str | None, cfg: Mapping[str, Any] | None = None) -> set[str]:
     """Organisation types a free text names ("universités", "entreprises"...)."""
     if not query:
         return set()
-    stems = analyzer.analyze(query)
-    found = set()
-    for type_, phrases in (cfg.get("type_words") or {}).items():
-        for phrase in phrases or ():
-            words = analyzer.analyze(str(phrase))
-            if words and any(stems[i:i + len(words)] == words
-                             for i in range(len(stems) - len(words) + 1)):
-                found.add(str(type_))
-                break
-    return found
+    from .query import parse_query
+
+    return set(parse_query(query).types)
 
 
 def query_region_keys(model: ProfileModel, query: str | None) -> set[str]:
@@ -132,15 +128,23 @@ def text_of(value: Any, lang: str = "fr") -> str:
 
 def programme_target(model: ProfileModel, programme: Any, query: str | None,
                      cfg: Mapping[str, Any]) -> Target:
-    """The target of a programme shortlist, with an optional free text."""
+    """The target of a programme shortlist, with an optional free text.
+
+    The free text's places and kinds of organisation (matcher.query) feed the geography
+    and type signals; the rest of it is its topic, compared with the profiles' text.
+    """
+    from .query import parse_query
+
     target = Target(programme=getattr(programme, "id", None) if programme else None)
     q_share = float(cfg.get("query_text_share", 0.5))
+    parsed = parse_query(query) if query else None
     if programme is not None:
         text = " ".join([text_of(programme.name), text_of(programme.description),
                          " ".join(programme.keywords or ())])
         add_text(target, model, text, 1.0 - q_share if query else 1.0)
-    if query:
-        add_text(target, model, query, q_share if programme is not None else 1.0)
+    if query and parsed is not None:
+        topic = parsed.text if analyzer.analyze(parsed.text) else query
+        add_text(target, model, topic, q_share if programme is not None else 1.0)
     prog_themes = _normalised(dict(programme.themes)) if programme is not None else {}
     query_themes = _normalised(detect_query_themes(query)) if query else {}
     if prog_themes and query_themes:
@@ -151,11 +155,22 @@ def programme_target(model: ProfileModel, programme: Any, query: str | None,
         target.themes = prog_themes or query_themes
     target.type_signal = type_signal_for(
         list(programme.eligible_types or ()) if programme is not None else None, cfg,
-        query_type_hints(query, cfg))
+        set(parsed.types) if parsed is not None else set())
     regions = query_region_keys(model, query)
+    countries: set[str] = set()
+    if parsed is not None:
+        regions |= set(parsed.region_keys)
+        countries |= set(parsed.countries)
     if programme is not None:
-        target.countries = frozenset(c.upper() for c in (programme.countries or ()))
-        regions |= {key(r) for r in (programme.regions or ())}
+        prog_countries = {c.upper() for c in (programme.countries or ())}
+        prog_regions = {key(r) for r in (programme.regions or ())}
+        if (countries or regions) and not (prog_countries or prog_regions):
+            target.geo_other = float((cfg.get("geography") or {}).get("query_other", 0.0))
+        countries |= prog_countries
+        regions |= prog_regions
+    elif countries or regions:
+        target.geo_other = float((cfg.get("geography") or {}).get("query_other", 0.0))
+    target.countries = frozenset(countries)
     target.region_keys = frozenset(regions)
     return target
 
@@ -204,22 +219,49 @@ def theme_coverage(model: ProfileModel, themes: Mapping[str, float],
     return out
 
 
-def text_signal(model: ProfileModel, target: Target) -> np.ndarray:
-    """Cosine with each text source, each divided by its best value, mixed by share."""
+def text_signal(model: ProfileModel, target: Target,
+                cfg: Mapping[str, Any] | None = None) -> np.ndarray:
+    """Similarity with each text source, each divided by its best value, mixed by share.
+
+    The similarity mixes the TF-IDF cosine and BM25 (scoring.yaml `text_scoring`).
+    """
+    mix = dict((cfg or {}).get("text_scoring") or {"cosine": 1.0})
+    w_cos, w_bm = float(mix.get("cosine", 0.0)), float(mix.get("bm25", 0.0))
+    w_ctx = float(mix.get("context", 0.0))
     n = model.n_organisations
     out = np.zeros(n, dtype=np.float32)
     total = sum(share for _, _, share in target.texts)
-    for idx, w, share in target.texts:
-        sim = model.similarity(idx, w)
-        top = float(sim.max()) if sim.size else 0.0
-        if top > 0:
-            out += (share / total) * (sim / top)
+    parts = w_cos + w_bm + w_ctx
+    for k, (idx, w, share) in enumerate(target.texts):
+        counts = target.counts[k] if k < len(target.counts) else np.ones(idx.shape[0])
+        for weight, kind in ((w_cos, "cosine"), (w_bm, "bm25"), (w_ctx, "context")):
+            if weight <= 0:
+                continue
+            if kind == "cosine":
+                sim = model.similarity(idx, w)
+            elif kind == "bm25":
+                sim = model.bm25(idx, _saturated(counts))
+            else:
+                sim = model.context(idx, counts)
+            top = float(sim.max()) if sim.size else 0.0
+            if top > 0:
+                out += np.float32(weight * share / total / parts) * (sim / top)
     return out
 
 
+def _saturated(counts: np.ndarray) -> np.ndarray:
+    """Query term weights for BM25: 1 + log(count), a repeated word counts a little more."""
+    return 1.0 + np.log(np.maximum(counts, 1.0))
+
+
 def geography_signal(model: ProfileModel, countries: frozenset[str],
-                     region_keys: frozenset[str], cfg: Mapping[str, Any]) -> np.ndarray:
-    geo = cfg.get("geography") or {}
+                     region_keys: frozenset[str], cfg: Mapping[str, Any],
+                     other: float | None = None) -> np.ndarray:
+    """Fit with the wanted countries and regions; `other` is the signal elsewhere (default
+    geography.other: a programme's countries are a rule, a query's a preference)."""
+    geo = dict(cfg.get("geography") or {})
+    if other is not None:
+        geo["other"] = other
     params = (tuple(sorted(countries)), tuple(sorted(region_keys)),
               tuple(sorted((str(k), float(v)) for k, v in geo.items())))
     return derived(model, "geography", params,
@@ -289,10 +331,11 @@ def score_components(model: ProfileModel, target: Target, cfg: Mapping[str, Any]
     table = np.append(types.astype(np.float32), np.float32(0.0))
     type_sig = table[model.type_code_.astype(np.int64)]
     signals = {
-        "text": text_signal(model, target),
+        "text": text_signal(model, target, cfg),
         "themes": theme_coverage(model, target.themes, cfg),
         "type": type_sig,
-        "geography": geography_signal(model, target.countries, target.region_keys, cfg),
+        "geography": geography_signal(model, target.countries, target.region_keys, cfg,
+                                      target.geo_other),
         "links": links_signal(model, target.programme),
         "evidence": evidence_signal(model, cfg),
         "recency": recency_signal(model, cfg),
