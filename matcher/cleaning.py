@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,9 +193,22 @@ _TERMINAL = tuple(".!?…:;")
 _LANGUAGE_TOKEN = re.compile(r"[^\W\d_]+")
 
 
+class _CharFolds(dict[int, str]):
+    """`str.translate` table of `_fold_chars`, filled the first time each character is seen."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = "'" if ch in "’‘`´ʼ" else (strip_accents(ch)[:1] or ch).lower()
+        self[code] = folded
+        return folded
+
+
+_CHAR_FOLDS = _CharFolds()
+
+
 def _fold_chars(line: str) -> str:
     """Lowercase, accent-free, one character per character (spans map back to `line`)."""
-    return "".join("'" if ch in "’‘`´ʼ" else (strip_accents(ch)[:1] or ch).lower() for ch in line)
+    return line.translate(_CHAR_FOLDS)
 
 
 def _is_ticker(line: str, r: _Rules) -> bool:
@@ -566,7 +580,9 @@ def detect_language(text: str) -> str:
     tokens = _LANGUAGE_TOKEN.findall(text[:20000].lower())
     if not tokens:
         return "unknown"
-    scores = {lang: sum(t in words for t in tokens) for lang, words in _rules().markers.items()}
+    counts = Counter(tokens)
+    scores = {lang: sum(n for t, n in counts.items() if t in words)
+              for lang, words in _rules().markers.items()}
     best = max(scores, key=lambda lang: scores[lang])
     if scores[best] < 3 or scores[best] < 0.08 * len(tokens):
         return "unknown"

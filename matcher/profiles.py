@@ -48,52 +48,85 @@ class Features:
 
 
 def refresh_profiles(conn: sqlite3.Connection, org_ids: Iterable[int]) -> None:
-    """Recompute the profiles of these organisations; drop those no document names."""
-    for org_id in sorted(set(org_ids)):
-        facts = conn.execute(
-            "SELECT x.name, x.type, x.city, x.region, x.country, x.gazetteer_id, x.aliases,"
-            " d.date, d.themes FROM document_orgs x JOIN documents d ON d.id = x.document_id"
-            " WHERE x.org_id = ?", (org_id,)).fetchall()
-        if not facts:
+    """Recompute the profiles of these organisations; drop those no document names.
+
+    A few set-wise queries per call (not a few per organisation): a document names
+    dozens of organisations and is stored with one call.
+    """
+    wanted = sorted(set(org_ids))
+    for start in range(0, len(wanted), _CHUNK):
+        _refresh_chunk(conn, wanted[start:start + _CHUNK])
+
+
+_CHUNK = 500  # organisations per query, well under SQLite's limit on bound parameters
+
+
+def _refresh_chunk(conn: sqlite3.Connection, org_ids: list[int]) -> None:
+    if not org_ids:
+        return
+    marks = ",".join("?" * len(org_ids))
+    facts: dict[int, list[tuple]] = {}
+    for row in conn.execute(
+        "SELECT x.org_id, x.name, x.type, x.city, x.region, x.country, x.gazetteer_id,"
+        " x.aliases, d.date, d.themes FROM document_orgs x JOIN documents d"
+        f" ON d.id = x.document_id WHERE x.org_id IN ({marks}) ORDER BY x.org_id, x.rowid",
+        org_ids,
+    ):
+        facts.setdefault(row[0], []).append(tuple(row[1:]))
+    evidence: dict[int, list[tuple[str, str]]] = {}
+    for org_id, themes, programmes in conn.execute(
+        f"SELECT org_id, themes, programmes FROM evidence WHERE org_id IN ({marks})"
+        " ORDER BY org_id, id", org_ids,
+    ):
+        evidence.setdefault(org_id, []).append((themes, programmes))
+    mentions = dict(conn.execute(
+        f"SELECT org_id, count(*) FROM mentions WHERE org_id IN ({marks}) GROUP BY org_id",
+        org_ids,
+    ).fetchall())
+    updates = [_profile_row(org_id, facts[org_id], evidence.get(org_id, []),
+                            mentions.get(org_id, 0)) for org_id in org_ids if org_id in facts]
+    conn.executemany(
+        "UPDATE organisations SET name=?, type=?, city=?, region=?, country=?,"
+        " gazetteer_id=?, themes=?, programmes=?, mentions=?, documents=?,"
+        " first_seen=?, last_seen=? WHERE id=?", updates)
+    for org_id in org_ids:  # in this order, as row ids of the aliases depend on it
+        rows = facts.get(org_id)
+        if not rows:
             conn.execute("DELETE FROM organisations WHERE id = ?", (org_id,))
             continue
-        evidence = conn.execute(
-            "SELECT themes, programmes FROM evidence WHERE org_id = ?", (org_id,)).fetchall()
-        mentions = conn.execute(
-            "SELECT count(*) FROM mentions WHERE org_id = ?", (org_id,)).fetchone()[0]
-        dates = sorted(r[7] for r in facts if r[7])
-        names = [r[0] for r in facts]
-        aliases = set(names)
-        for r in facts:
+        aliases = {r[0] for r in rows}
+        for r in rows:
             aliases.update(json.loads(r[6]))
-        themes = profile_themes((json.loads(r[0]) for r in evidence),
-                                (json.loads(r[8]) for r in facts))
-        programmes = sorted({p for r in evidence for p in json.loads(r[1])})
-        conn.execute(
-            "UPDATE organisations SET name=?, type=?, city=?, region=?, country=?,"
-            " gazetteer_id=?, themes=?, programmes=?, mentions=?, documents=?,"
-            " first_seen=?, last_seen=? WHERE id=?",
-            (
-                canonical_name(names, [r[5] for r in facts]),
-                _vote(r[1] for r in facts),
-                _vote(r[2] for r in facts),
-                _vote(r[3] for r in facts),
-                _vote(r[4] for r in facts),
-                _vote(r[5] for r in facts),
-                json.dumps(themes, ensure_ascii=False, sort_keys=True),
-                json.dumps(programmes),
-                mentions,
-                len(facts),
-                dates[0] if dates else None,
-                dates[-1] if dates else None,
-                org_id,
-            ),
-        )
         conn.execute("DELETE FROM aliases WHERE org_id = ?", (org_id,))
         conn.executemany(
             "INSERT OR IGNORE INTO aliases (org_id, alias, key) VALUES (?,?,?)",
-            [(org_id, a, key(a)) for a in sorted(aliases) if key(a)],
+            [(org_id, a, k) for a in sorted(aliases) if (k := key(a))],
         )
+
+
+def _profile_row(org_id: int, facts: list[tuple], evidence: list[tuple[str, str]],
+                 mentions: int) -> tuple:
+    """The UPDATE parameters of one profile from its per-document facts and evidence."""
+    dates = sorted(r[7] for r in facts if r[7])
+    names = [r[0] for r in facts]
+    themes = profile_themes((json.loads(r[0]) for r in evidence),
+                            (json.loads(r[8]) for r in facts))
+    programmes = sorted({p for r in evidence for p in json.loads(r[1])})
+    return (
+        canonical_name(names, [r[5] for r in facts]),
+        _vote(r[1] for r in facts),
+        _vote(r[2] for r in facts),
+        _vote(r[3] for r in facts),
+        _vote(r[4] for r in facts),
+        _vote(r[5] for r in facts),
+        json.dumps(themes, ensure_ascii=False, sort_keys=True),
+        json.dumps(programmes),
+        mentions,
+        len(facts),
+        dates[0] if dates else None,
+        dates[-1] if dates else None,
+        org_id,
+    )
 
 
 def canonical_name(names: list[str], gazetteer_ids: list[str | None]) -> str:
