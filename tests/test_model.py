@@ -143,3 +143,29 @@ def test_the_registry_model_is_refitted_only_when_the_registry_changes(tmp_path:
         names = reloaded.names_.tolist()
         solar, agadir = names.index("Cluster Solaire du Souss"), names.index("Université Ibn Zohr")
         assert sims[solar] > sims[agadir]
+
+
+def test_document_context_reaches_an_organisation_whose_own_sentence_misses_the_topic(
+        tmp_path: Path) -> None:
+    profiles = [
+        _profile(1, "École de Tanger", "school", "Le centre sera installé dans ses locaux."),
+        _profile(2, "Agence du tourisme", "public_agency", "Le tourisme balnéaire progresse."),
+    ]
+    contexts = ["Un centre d'expertise consacré aux batteries et à la mobilité électrique.",
+                "La saison touristique a été bonne."]
+    model = ProfileModel().fit(profiles, contexts=contexts, context_of=[[0], [1]])
+    idx, counts = model.query_counts("batteries pour la mobilité électrique")
+    assert model.similarity(*model.vectorize("batteries mobilité électrique")).max() == 0
+    context = model.context(idx, counts)
+    assert context[0] > 0 and context[1] == 0
+    path = model.save(tmp_path / "m.npz")
+    np.testing.assert_allclose(ProfileModel.load(path).context(idx, counts), context)
+
+
+def test_bm25_saturates_repeated_terms_and_round_trips(tmp_path: Path) -> None:
+    model = ProfileModel().fit(PROFILES)
+    idx, counts = model.query_counts("télécoms 4G")
+    scores = model.bm25(idx, counts)
+    assert int(np.argmax(scores)) == 2 and scores[0] == 0
+    loaded = ProfileModel.load(model.save(tmp_path / "m.npz"))
+    np.testing.assert_allclose(loaded.bm25(idx, counts), scores)
