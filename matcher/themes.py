@@ -81,31 +81,38 @@ class KeywordMatcher:
             self.index.setdefault((ident[0], ident[1][0]), []).append(ident)
         for candidates in self.index.values():  # longest first: "physique des particules" wins
             candidates.sort(key=lambda k: -len(k[1]))
+        # the same lists by first token, one dict per form, for a cheap test of each word
+        self._by_acronym = {first: c for (acronym, first), c in self.index.items() if acronym}
+        self._by_word = {first: c for (acronym, first), c in self.index.items() if not acronym}
 
     def matches(self, text: str) -> Iterator[tuple[str, tuple[str, ...]]]:
         """(keyword as written in the data, owner ids) for each hit in `text`."""
         if not text:
             return
-        exact, joinable = _tokenise(_case_form(text))
-        folded = [_normal(t.lower()) for t in exact]
-        i, n = 0, len(exact)
-        while i < n:
+        exact, folded, joinable = _words(text)
+        by_acronym, by_word = self._by_acronym, self._by_word
+        n = len(exact)
+        after = 0  # words before this one belong to the previous hit
+        for i in range(n):
+            if i < after:
+                continue
+            acronym_candidates = by_acronym.get(exact[i], ())
+            word_candidates = by_word.get(folded[i], ())
+            if not acronym_candidates and not word_candidates:
+                continue
             best: _Ident | None = None
-            for acronym, first in ((True, exact[i]), (False, folded[i])):
-                for ident in self.index.get((acronym, first), ()):
+            for words, candidates in ((exact, acronym_candidates), (folded, word_candidates)):
+                for ident in candidates:
                     size = len(ident[1])
                     if best is not None and size <= len(best[1]):
                         break
-                    words = exact if acronym else folded
                     if (i + size <= n and all(joinable[i:i + size - 1])
                             and tuple(words[i:i + size]) == ident[1]):
                         best = ident
                         break
-            if best is None:
-                i += 1
-                continue
-            yield self.canonical[best], self.owners[best]
-            i += len(best[1])
+            if best is not None:
+                yield self.canonical[best], self.owners[best]
+                after = i + len(best[1])
 
     def counts(self, text: str) -> dict[str, int]:
         """Hit counts per owner id (owners without a hit are absent)."""
@@ -153,22 +160,47 @@ def _ascii_form(match: re.Match[str]) -> str:
 _CHAR_FORMS: dict[str, str] = {}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _SPACES = re.compile(r"\s+")
-_WORD = re.compile(r"\w+(?:[.&]\w+)*")
+_WORD = re.compile(r"(\w+(?:[.&]\w+)*)")  # a group: re.split keeps the words
 _GAP = re.compile(r"[\s\-']*")  # what may separate the words of one keyword
 
 
 def _tokenise(text: str) -> tuple[list[str], list[bool]]:
     """Words of `text`, and for each pair of neighbours whether only a space, hyphen or
     apostrophe separates them (a keyword never spans a comma or a full stop)."""
-    words: list[str] = []
-    joinable: list[bool] = []
-    previous_end = -1
-    for m in _WORD.finditer(text):
-        if previous_end >= 0:
-            joinable.append(_GAP.fullmatch(text, previous_end, m.start()) is not None)
-        words.append(m.group())
-        previous_end = m.end()
-    return words, joinable
+    pieces = _WORD.split(text)  # gap, word, gap, word, ..., gap
+    gaps = _JOINABLE_GAPS
+    joinable = []
+    for gap in pieces[2:-1:2]:
+        ok = gaps.get(gap)
+        if ok is None:
+            ok = _GAP.fullmatch(gap) is not None
+            if len(gaps) < 4096:
+                gaps[gap] = ok
+        joinable.append(ok)
+    return pieces[1::2], joinable
+
+
+_JOINABLE_GAPS: dict[str, bool] = {}
+
+
+@lru_cache(maxsize=64)
+def _words(text: str) -> tuple[Tokens, Tokens, tuple[bool, ...]]:
+    """Words of `text` as written and folded, and which neighbours may join; shared by the
+    theme and programme matchers, which read the same sentences one after the other."""
+    exact, joinable = _tokenise(_case_form(text))
+    forms = _FOLDED_WORDS
+    folded = []
+    for word in exact:
+        form = forms.get(word)
+        if form is None:
+            form = _normal(word.lower())
+            if len(forms) < 131072:
+                forms[word] = form
+        folded.append(form)
+    return tuple(exact), tuple(folded), tuple(joinable)
+
+
+_FOLDED_WORDS: dict[str, str] = {}
 
 
 def _normal(word: str) -> str:
