@@ -27,24 +27,26 @@ class Features:
     """
 
     def __init__(self) -> None:
+        from .programmes import programme_matcher
+        from .themes import theme_matcher
+
         self._cache: dict[str, tuple[str, str]] = {}
+        self._themes = theme_matcher()
+        self._programmes = programme_matcher()
 
     def sentence(self, text: str) -> tuple[str, str]:
         """(themes, programmes) named in one sentence, as JSON lists."""
-        if text not in self._cache:
-            from .programmes import detect_programmes
-            from .themes import detect_themes
+        found = self._cache.get(text)
+        if found is None:
+            found = self._cache[text] = (
+                json.dumps(sorted(self._themes.counts(text))),
+                json.dumps(sorted(self._programmes.counts(text))),
+            )
+        return found
 
-            self._cache[text] = (json.dumps(sorted(detect_themes(text))),
-                                 json.dumps(sorted(detect_programmes(text))))
-        return self._cache[text]
-
-    @staticmethod
-    def document(text: str) -> str:
+    def document(self, text: str) -> str:
         """Themes of a whole document with their counts, as JSON."""
-        from .themes import detect_themes
-
-        return json.dumps(detect_themes(text), sort_keys=True)
+        return json.dumps(self._themes.counts(text), sort_keys=True)
 
 
 def refresh_profiles(conn: sqlite3.Connection, org_ids: Iterable[int]) -> None:

@@ -366,6 +366,11 @@ def get_programme(programme_id: str) -> Programme:
     )
 
 
+def programme_matcher() -> KeywordMatcher:
+    """The index of programme names, for detection in many texts in a row."""
+    return _current()[2]
+
+
 def detect_programmes(text: str) -> dict[str, int]:
     """How often `text` names each programme (by its keywords; CAPITALS keep their case)."""
     return _current()[2].counts(text)

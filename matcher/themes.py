@@ -324,6 +324,12 @@ def theme_label(theme_id: str, lang: str = "fr") -> str:
     return theme.label(lang) if theme else theme_id
 
 
+def theme_matcher() -> KeywordMatcher:
+    """The keyword index of the current taxonomy, for callers that detect themes in many
+    texts in a row (one check of the data file instead of one per text)."""
+    return _current()[1]
+
+
 def detect_themes(text: str) -> dict[str, int]:
     """Keyword hit counts per theme id in `text` (themes without a hit are absent)."""
     return _current()[1].counts(text)
