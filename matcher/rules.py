@@ -12,10 +12,11 @@ from collections import Counter
 from collections.abc import Iterator
 
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from .gazetteer import SPANS_KEY, Gazetteer, fold, key, load_gazetteer
-from .resolution import Candidate, is_acronym
+from .resolution import Candidate, is_acronym, short_form
 
 if not Doc.has_extension("org_candidates"):
     Doc.set_extension("org_candidates", default=None)
@@ -30,6 +31,19 @@ DETERMINERS = {"le", "la", "les", "l'", "un", "une", "des", "du", "the"}
 COPULAS = {"est", "etait", "sera", "devient", "reste", "is", "was"}
 MONTHS = set("janvier fevrier mars avril mai juin juillet aout septembre octobre novembre "
              "decembre lundi mardi mercredi jeudi vendredi samedi dimanche".split())
+# What joins an English-order or foreign head to its complement ("Fraunhofer-Institut für").
+OF_WORDS = {"for", "of", "in", "pour", "de", "du", "des", "d'", "fur", "di", "del", "della",
+            "degli", "delle", "dei", "van", "voor", "von", "do", "da", "dos", "das"}
+# Prepositions before a place: "dans la région X", "en Région X", "à travers la Région X".
+LOCATIVES = {"dans", "en", "travers", "sur", "vers", "partout", "toute", "across", "throughout"}
+# "le président de la région X": the region as a body (its council), not a place.
+ROLE_WORDS = {"president", "presidente", "vice-president", "conseil", "assemblee", "budget",
+              "elus", "presidence"}
+# A name stops before "in Belgium", "à Rabat", "en Allemagne": the place is not part of it.
+PLACE_PREPOSITIONS = {"in", "at", "a", "en", "au", "aux"}
+# Endings of common nouns written with a capital inside a name ("Électronique, Mécatronique").
+NOUN_ENDINGS = ("ique", "tion", "sion", "ie", "ence", "ance", "ment", "age", "ite", "ure",
+                "isme", "logie")
 # Vote weights of the evidence for a type.
 W_HEAD, W_LIST, W_APPOSITION, W_NON_PROFIT = 2, 3, 3, 10
 
@@ -37,6 +51,14 @@ W_HEAD, W_LIST, W_APPOSITION, W_NON_PROFIT = 2, 3, 3, 10
 def is_cap(token: Token) -> bool:
     ch = token.text[:1]
     return ch.isupper() or (ch.isdigit() and any(c.isalpha() for c in token.text))
+
+
+def _accents_agree(written: str, form: str) -> bool:
+    """A word is a head word as written: accents may be missing ('Ecole', 'Universite'), not
+    added or changed ('Centré', a participle, is not 'centre')."""
+    low = written.lower()
+    return low == form or (len(low) == len(form) and all(
+        a == b or (a.isascii() and fold(b) == a) for a, b in zip(low, form, strict=True)))
 
 
 def _sentence(doc: Doc, i: int) -> Span:
@@ -53,41 +75,123 @@ class OrgRules:
         self.name = name
         self.gaz: Gazetteer = load_gazetteer()
         v = self.gaz.vocab
-        self.heads: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for head, org_type in v.heads.items():
-            words = tuple(t.norm_ or fold(t.text) for t in nlp.tokenizer(head))
-            words = tuple(fold(w) for w in words)
-            self.heads.setdefault(words[0], []).append((words, org_type))
-        for options in self.heads.values():
-            options.sort(key=lambda o: -len(o[0]))
+        # one matcher finds every head word (folded); accents are checked on each match
+        self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.head_types: dict[int, str | None] = {}
+        self.head_forms: dict[int, tuple[str, ...]] = {}
+        heads: list[tuple[str, str | None]] = [
+            (written, v.heads[folded])
+            for folded, forms in v.head_forms.items() for written in forms]
+        heads += [(h, None) for h in v.non_org_heads]
+        for head, org_type in heads:
+            pattern = nlp.make_doc(head)
+            for token in pattern:
+                token.norm_ = fold(token.text)
+            name = f"HEAD|{head}|{org_type}"
+            label = nlp.vocab.strings.add(name)
+            self.head_types[label] = org_type
+            self.head_forms[label] = tuple(t.text.lower() for t in pattern)
+            self.matcher.add(name, [pattern])
+        self._heads_at: dict[int, tuple[int, str | None]] = {}
+        self._gaz_starts: set[int] = set()
+        self._ent_starts: set[int] = set()
+        self.acronym_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for acronym, org_type in v.acronym_heads.items():
+            self.acronym_matcher.add(f"ACR|{org_type}", [nlp.make_doc(acronym)])
 
     def __call__(self, doc: Doc) -> Doc:
+        self._heads_at = self._find_heads(doc)
+        self._gaz_starts = {s.start for s in doc.spans.get(SPANS_KEY, []) if s.label_ == "ORG"} \
+            if SPANS_KEY in doc.spans else set()
+        self._ent_starts = {e.start for e in doc.ents}
         cands: list[Candidate] = []
         covered: set[int] = set()
-        for i in range(len(doc)):
+        for i in sorted(self._heads_at):
             if i in covered:
+                continue
+            if self._heads_at[i][1] is None:
+                blocked = self._non_org(doc, i, self._heads_at[i][0])
+                if blocked is not None:
+                    cands.append(blocked[0])
+                    covered.update(range(i, blocked[1]))
                 continue
             found = self._head(doc, i)
             if found is not None:
                 cands.append(found[0])
                 covered.update(range(found[1], found[2]))
+        cands.extend(self._acronym_heads(doc, covered))
         cands.extend(self._suffix_heads(doc, covered))
         cands.extend(self._lists(doc))
         cands.extend(self._appositions(doc))
         doc._.org_candidates = cands
         return doc
 
+    def _find_heads(self, doc: Doc) -> dict[int, tuple[int, str | None]]:
+        """Longest head word at each token whose accents agree ('Centré' is no 'centre')."""
+        found: dict[int, tuple[int, str | None]] = {}
+        for label, start, end in self.matcher(doc):
+            if start in found and found[start][0] >= end:
+                continue
+            forms = self.head_forms[label]
+            if all(_accents_agree(doc[k].text, forms[k - start]) for k in range(start, end)):
+                found[start] = (end, self.head_types[label])
+        return found
+
+    # -- "le Plan Génération Green", "la stratégie Maroc Digital 2030": not organisations -------
+
+    def _non_org(self, doc: Doc, i: int, j: int) -> tuple[Candidate, int] | None:
+        """The name after a plan/strategy/offer head, so that no other rule takes it."""
+        v = self.gaz.vocab
+        limit = _sentence(doc, i).end
+        k = j
+        while k < limit:
+            t = doc[k]
+            if is_cap(t) or t.like_num or (t.text in {"-", "&", "+"} and k > j):
+                k += 1
+                continue
+            nxt = k
+            while nxt < limit and doc[nxt].norm_ in v.connectors and nxt - k < 3:
+                nxt += 1
+            if k > j and nxt > k and nxt < limit and is_cap(doc[nxt]):
+                k = nxt
+                continue
+            break
+        if k == j and not is_cap(doc[i]):
+            return None
+        span = doc[i:k] if is_cap(doc[i]) else doc[j:k]
+        cand = Candidate(surface=span.text, start=span.start_char, end=span.end_char,
+                         sentence=_sentence(doc, i).text, name=span.text, source="blocked",
+                         aliases={doc[j:k].text} if k > j else set())
+        return cand, max(k, j)
+
+    # -- "KU Leuven", "TU Delft": an acronym that stands for a head word ---------------------
+
+    def _acronym_heads(self, doc: Doc, covered: set[int]) -> Iterator[Candidate]:
+        v = self.gaz.vocab
+        for label, start, end in self.acronym_matcher(doc):
+            if start in covered or end >= len(doc) or not doc[end].text[:1].isupper() or \
+                    doc[end].norm_ in v.never_first or is_acronym(doc[end].text):
+                continue
+            k = end
+            while k < len(doc) and k - end < 2 and doc[k].text[:1].isupper() and \
+                    doc[k].is_alpha and self._match_head(doc, k) is None:
+                k += 1
+            if k == end:
+                continue
+            span = doc[start:k]
+            org_type = doc.vocab.strings[label].split("|", 1)[1]
+            covered.update(range(start, k))
+            yield Candidate(surface=span.text, start=span.start_char, end=span.end_char,
+                            sentence=_sentence(doc, start).text, name=span.text, source="head",
+                            types=Counter({org_type: W_HEAD}))
+
     # -- "Université X de Y", "le ministère de l'Industrie", "la division MARWAN" --------------
 
     def _match_head(self, doc: Doc, i: int) -> tuple[int, str] | None:
-        options = self.heads.get(doc[i].norm_)
-        if not options:
+        found = self._heads_at.get(i)
+        if found is None or found[1] is None:
             return None
-        for words, org_type in options:
-            j = i + len(words)
-            if j <= len(doc) and tuple(t.norm_ for t in doc[i:j]) == words:
-                return j, org_type
-        return None
+        return found  # type: ignore[return-value]
 
     def _head(self, doc: Doc, i: int) -> tuple[Candidate, int, int] | None:
         head = self._match_head(doc, i)
@@ -96,10 +200,16 @@ class OrgRules:
         j, org_type = head
         # English order: "Moroccan Foundation for Advanced Science", "X University in Ifrane"
         first = i
-        while first > 0 and is_cap(doc[first]) and not doc[first].is_sent_start and (
-                is_cap(doc[first - 1]) or doc[first - 1].text in {"&", "-"}) and \
+        while first > 0 and not doc[first].is_sent_start and \
                 doc[first - 1].norm_ not in self.gaz.vocab.never_first:
-            first -= 1
+            prev = doc[first - 1]
+            if is_cap(doc[first]) and is_cap(prev):
+                first -= 1
+            elif is_cap(doc[first]) and prev.text in {"&", "-"} and first >= 2 and is_cap(
+                    doc[first - 2]):
+                first -= 2  # "Fraunhofer-Institut", "Max-Planck-Gesellschaft"
+            else:
+                break
         v = self.gaz.vocab
         head_norms = [t.norm_ for t in doc[i:j]]
         if head_norms[-1].endswith("s") and head_norms[-1] not in v.suffix_heads and \
@@ -110,8 +220,7 @@ class OrgRules:
         if tail is None:
             return None
         end, name_tokens, aliases, has_proper = tail
-        if not name_tokens or (first < i and name_tokens[0].norm_ not in {
-                "for", "of", "in", "pour", "de", "du", "des", "d'"}):
+        if not name_tokens or (first < i and name_tokens[0].norm_ not in OF_WORDS):
             return None  # a prefix without an "of/for" tail is a suffix head (_suffix_heads)
         tail_norms = [t.norm_ for t in name_tokens]
         lower_head = not doc[i].text[:1].isupper()
@@ -119,6 +228,11 @@ class OrgRules:
             if not any(n in v.portfolio_words for n in tail_norms):
                 return None
         elif head_norms[0] == "region":
+            acts = i >= 3 and doc[i - 3].norm_ in ROLE_WORDS and doc[i - 2].norm_ == "de"
+            if (lower_head and not acts) or (i >= 2 and doc[i - 1].norm_ in {"la", "toute"} and
+                                             doc[i - 2].norm_ in LOCATIVES) or \
+                    doc[i - 1].norm_ in LOCATIVES:
+                return None  # "la région Fès-Meknès", "dans la Région X": a place
             place = self.gaz.place(" ".join(t.text for t in name_tokens if t.norm_ not in
                                             {"de", "du", "l'", "d'"}))
             if place is None or place.kind != "region":
@@ -171,9 +285,7 @@ class OrgRules:
     ) -> tuple[int, list[Token], set[str], bool] | None:
         """Extend a name after its head word; returns (end, name tokens, aliases, has_proper)."""
         v = self.gaz.vocab
-        gaz_starts = {s.start for s in doc.spans.get(SPANS_KEY, []) if s.label_ == "ORG"} \
-            if SPANS_KEY in doc.spans else set()
-        ent_starts = {e.start for e in doc.ents if e.start >= j}
+        gaz_starts, ent_starts = self._gaz_starts, self._ent_starts
         name: list[Token] = []
         aliases: set[str] = set()
         has_proper = False
@@ -203,8 +315,8 @@ class OrgRules:
             if t.text == "(":
                 close = next((x for x in range(k + 1, min(limit, k + 5)) if doc[x].text == ")"),
                              None)
-                inside = doc[k + 1 : close].text.replace(" ", "") if close else ""
-                if not close or not is_acronym(inside) or not name:
+                inside = short_form(doc[k + 1 : close].text) if close else None
+                if not close or not inside or not name:
                     break
                 aliases.add(inside)
                 last_good, good_len = close + 1, len(name)
@@ -221,8 +333,12 @@ class OrgRules:
                 if nxt.norm_ in {"l'", "la", "le", "les"}:
                     # "Fondation ... pour la science, l'innovation et la recherche"
                     if self._match_head(doc, k + 2) or not (
-                            then.norm_ in v.name_words or is_cap(then)):
+                            then.norm_ in v.name_words or is_cap(then)) or not any(
+                            x.norm_ in {"l'", "la", "le", "les"} for x in name):
                         break
+                elif is_cap(nxt) and len(nxt.text) > 5 and nxt.norm_.endswith(NOUN_ENDINGS) \
+                        and not self._match_head(doc, k + 1) and k + 1 not in gaz_starts:
+                    pass  # "Cluster Électronique, Mécatronique et Mécanique": common nouns
                 elif nxt.norm_ in v.name_words and is_cap(nxt) and not self._match_head(
                         doc, k + 1):
                     pass  # "Ministry of Higher Education, Scientific Research and Innovation"
@@ -231,6 +347,13 @@ class OrgRules:
                 name.append(t)
                 k += 1
                 continue
+            if t.is_lower and n not in {"et", "and"} and len(name) >= 2 and name[-2].norm_ in {
+                    "de", "d'"} and self.gaz.place(name[-1].text):
+                break  # "Université X de Tétouan chargé de ...": the name ended at the city
+            if n in PLACE_PREPOSITIONS and k + 1 < limit and name:
+                after = k + 2 if doc[k + 1].norm_ in DETERMINERS and k + 2 < limit else k + 1
+                if self.gaz.place(doc[after].text) or self.gaz.country(doc[after].text):
+                    break  # "KU Leuven in Belgium", "... à Rabat": the place is not the name
             if n in v.connectors or t.text in {"&", "-"}:
                 if not name and t.text in {"&", "-"}:
                     break  # "cluster-Etat": a compound word, not a name
