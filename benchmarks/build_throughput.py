@@ -86,7 +86,11 @@ def _peak_mb() -> float:
 
 
 def run_bare(corpus: str) -> dict:
-    """Bare nlp.pipe of the extractor's own pipeline over the cleaned texts."""
+    """Bare nlp.pipe of the extractor's own pipeline over the cleaned texts.
+
+    Also times the same pipe without the matcher's own spaCy components (the trained
+    model alone), to show what those components cost.
+    """
     from matcher.documents import iter_paths, read_document
     from matcher.extraction import load_nlp
 
@@ -95,7 +99,64 @@ def run_bare(corpus: str) -> dict:
     start = time.perf_counter()
     tokens = sum(len(doc) for doc in nlp.pipe(texts, batch_size=16))
     seconds = time.perf_counter() - start
-    return {"docs": len(texts), "tokens": tokens, "seconds": seconds, "peak_mb": _peak_mb()}
+    ours = [name for name in nlp.pipe_names if name.startswith("matcher_")]
+    with nlp.select_pipes(disable=ours):
+        start = time.perf_counter()
+        for _ in nlp.pipe(texts, batch_size=16):
+            pass
+        model_seconds = time.perf_counter() - start
+    return {"docs": len(texts), "tokens": tokens, "seconds": seconds,
+            "model_seconds": model_seconds, "peak_mb": _peak_mb()}
+
+
+class TimedExtractor:
+    """The build's own Extractor, with clocks around its input and its rules.
+
+    `build()` pulls documents (read + clean) lazily from inside `Extractor.pipe`, so
+    the time of one run splits into: waiting for documents, the spaCy pipeline,
+    `Extractor.from_spacy` (candidates to organisations) and, outside the pipe, the
+    registry writes.
+    """
+
+    def __init__(self) -> None:
+        from matcher.extraction import Extractor
+
+        self.extractor = Extractor()
+        self.read = self.rules = self.in_pipe = 0.0
+        from_spacy = self.extractor.from_spacy
+
+        def timed_from_spacy(doc):  # type: ignore[no-untyped-def]
+            start = time.perf_counter()
+            try:
+                return from_spacy(doc)
+            finally:
+                self.rules += time.perf_counter() - start
+
+        self.extractor.from_spacy = timed_from_spacy  # type: ignore[method-assign]
+
+    def pipe(self, docs):  # type: ignore[no-untyped-def]
+        def reading():  # type: ignore[no-untyped-def]
+            source = iter(docs)
+            while True:
+                start = time.perf_counter()
+                try:
+                    doc = next(source)
+                except StopIteration:
+                    return
+                finally:
+                    self.read += time.perf_counter() - start
+                yield doc
+
+        results = self.extractor.pipe(reading())
+        while True:
+            start = time.perf_counter()
+            try:
+                item = next(results)
+            except StopIteration:
+                return
+            finally:
+                self.in_pipe += time.perf_counter() - start
+            yield item
 
 
 def run_build(corpus: str) -> dict:
@@ -104,10 +165,11 @@ def run_build(corpus: str) -> dict:
     from matcher.extraction import load_nlp
 
     load_nlp()  # model loading is a fixed cost, excluded as in the bare run
+    timed = TimedExtractor()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         start = time.perf_counter()
-        summary = build([corpus], db, progress=False, fit_model=False)
+        summary = build([corpus], db, progress=False, fit_model=False, extractor=timed)
         seconds = time.perf_counter() - start
         fit_start = time.perf_counter()
         from matcher.store import Registry
@@ -117,8 +179,11 @@ def run_build(corpus: str) -> dict:
 
             fit_registry(registry)
             fit_seconds = time.perf_counter() - fit_start
+    split = {"read_clean": timed.read, "nlp": timed.in_pipe - timed.read - timed.rules,
+             "rules": timed.rules, "store_other": seconds - timed.in_pipe}
     return {"docs": summary.read, "orgs": summary.organisations, "seconds": seconds,
-            "fit_seconds": fit_seconds, "skipped": len(summary.skipped), "peak_mb": _peak_mb()}
+            "fit_seconds": fit_seconds, "skipped": len(summary.skipped), "peak_mb": _peak_mb(),
+            "split": split}
 
 
 def _in_subprocess(mode: str, corpus: Path) -> dict:
@@ -148,9 +213,14 @@ def main() -> None:
     build_rate = built["docs"] / built["seconds"]
     print(f"corpus: {bare['docs']} documents, {bare['tokens']} tokens")
     print(f"bare nlp.pipe      : {bare_rate:8.1f} docs/s ({bare['tokens'] / bare['seconds']:.0f}"
-          f" tokens/s)")
+          f" tokens/s); spaCy model alone {bare['docs'] / bare['model_seconds']:.1f} docs/s")
     print(f"match build        : {build_rate:8.1f} docs/s -> {build_rate / bare_rate:.2f} of bare"
           f" nlp.pipe; {built['orgs']} organisations; model fit {built['fit_seconds']:.1f} s")
+    split = built["split"]
+    print("build time split   : " + ", ".join(
+        f"{label} {split[name]:.1f} s ({split[name] / built['seconds']:.0%})"
+        for name, label in (("read_clean", "read+clean"), ("nlp", "nlp.pipe"),
+                            ("rules", "from_spacy"), ("store_other", "store+rest"))))
     print(f"peak memory (build): {built_small['docs']} docs {built_small['peak_mb']:.0f} MB, "
           f"{built['docs']} docs {built['peak_mb']:.0f} MB")
 
