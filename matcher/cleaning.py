@@ -188,9 +188,11 @@ _ESCAPE = re.compile(r"\\([\\*_\[\]#`>()-])")
 _CODE = re.compile(r"`([^`\n]{0,500})`")
 _TAG = re.compile(r"</?(?:br|span|b|i|em|strong|u|font|p|div)\b[^<>]{0,500}>", re.I)
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_MARKUP_CHAR = re.compile(r"[|<\[#>*_`\\]|^\s*[-+•]")  # one of them is in every rule's match
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u2009\u202f]+")
 _TERMINAL = tuple(".!?…:;")
 _LANGUAGE_TOKEN = re.compile(r"[^\W\d_]+")
+_ARABIC = re.compile("[\u0600-\u06ff]")
 
 
 class _CharFolds(dict[int, str]):
@@ -269,6 +271,8 @@ def _strip_share(line: str, r: _Rules) -> str:
 
 def _unmark(line: str) -> str:
     """Markdown decorations off: emphasis, links, headings, quotes, bullets, escapes."""
+    if not _MARKUP_CHAR.search(line):  # most lines: no character any rule below needs
+        return line
     if _TABLE_ROW.match(line):  # "| Université Hassan II | Casablanca |": one cell after another
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         line = (
@@ -572,10 +576,10 @@ def unwrap_lines(text: str) -> str:
 
 def detect_language(text: str) -> str:
     """fr, en, es, de, it, pt, nl or ar from function words and script; else 'unknown'."""
-    letters = [ch for ch in text[:20000] if ch.isalpha()]
+    letters = "".join(filter(str.isalpha, text[:20000]))
     if not letters:
         return "unknown"
-    if sum("\u0600" <= ch <= "\u06ff" for ch in letters) > 0.3 * len(letters):
+    if len(_ARABIC.findall(letters)) > 0.3 * len(letters):
         return "ar"
     tokens = _LANGUAGE_TOKEN.findall(text[:20000].lower())
     if not tokens:
