@@ -33,7 +33,7 @@ from .text import key
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 TYPE_CODES = {name: i for i, name in enumerate(ORG_TYPES)}
 _YEAR = re.compile(r"^(\d{4})(?:-(\d{2}))?")
 
@@ -186,17 +186,18 @@ class ProfileModel:
         return bm.data.astype(np.float32)
 
     def _set_contexts(self, counts: Any, context_of: Sequence[Sequence[int]], n: int) -> None:
-        """TF-IDF of the source documents (CSC arrays) and each profile's documents (CSR)."""
+        """TF-IDF of the source documents (CSC arrays) and the profiles each names (CSR)."""
         import scipy.sparse as sp
         from sklearn.feature_extraction.text import TfidfTransformer
 
-        if counts is None or counts.shape[0] == 0:
+        n_docs = 0 if counts is None else int(counts.shape[0])
+        if not n_docs:
             self.D_data_ = np.zeros(0, dtype=np.float32)
             self.D_indices_ = np.zeros(0, dtype=np.int32)
             self.D_indptr_ = np.zeros(len(self.vocabulary_) + 1, dtype=np.int64)
             self.doc_idf_ = np.zeros(len(self.vocabulary_))
-            self.C_indptr_ = np.zeros(n + 1, dtype=np.int64)
-            self.C_indices_ = np.zeros(0, dtype=np.int32)
+            self.E_indptr_ = np.zeros(1, dtype=np.int64)
+            self.E_indices_ = np.zeros(0, dtype=np.int32)
             return
         tfidf = TfidfTransformer(sublinear_tf=self.sublinear_tf, smooth_idf=self.smooth_idf)
         docs = sp.csc_matrix(tfidf.fit_transform(counts), dtype=np.float32)
@@ -205,29 +206,40 @@ class ProfileModel:
         self.D_indices_ = docs.indices.astype(np.int32)
         self.D_indptr_ = docs.indptr.astype(np.int64)
         self.doc_idf_ = tfidf.idf_.astype(np.float64)
-        lengths = [len(c) for c in context_of] + [0] * (n - len(context_of))
-        self.C_indptr_ = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        self.C_indices_ = np.array([d for c in context_of for d in c], dtype=np.int32)
+        named: list[list[int]] = [[] for _ in range(n_docs)]
+        for row, docs_of_row in enumerate(context_of[:n]):
+            for d in docs_of_row:
+                named[d].append(row)
+        self.E_indptr_ = np.concatenate([[0], np.cumsum([len(r) for r in named])]).astype(np.int64)
+        self.E_indices_ = np.array([r for rows in named for r in rows], dtype=np.int32)
 
     def context(self, idx: np.ndarray, counts: np.ndarray) -> np.ndarray:
         """Per organisation, the best cosine of the query with the documents naming it."""
         self._check_fitted()
         n = self.n_organisations
-        if not self.D_indices_.size or not idx.shape[0] or not self.C_indices_.size:
-            return np.zeros(n, dtype=np.float32)
+        out = np.zeros(n, dtype=np.float32)
+        n_docs = int(self.E_indptr_.shape[0]) - 1
+        if n_docs <= 0 or not idx.shape[0]:
+            return out
         w = (1.0 + np.log(np.maximum(counts, 1.0))) * self.doc_idf_[idx]
         norm = float(np.sqrt((w * w).sum())) or 1.0
-        n_docs = max(int(self.D_indices_.max()), int(self.C_indices_.max())) + 1
         doc_sim = np.zeros(n_docs, dtype=np.float32)
         for j, wj in zip(idx.tolist(), (w / norm).astype(np.float32).tolist(), strict=True):
             lo, hi = int(self.D_indptr_[j]), int(self.D_indptr_[j + 1])
             if hi > lo:
                 doc_sim[self.D_indices_[lo:hi]] += self.D_data_[lo:hi] * np.float32(wj)
-        per_link = doc_sim[self.C_indices_]
-        out = np.zeros(n, dtype=np.float32)
-        has = np.diff(self.C_indptr_) > 0
-        starts = self.C_indptr_[:-1][has]
-        out[has] = np.maximum.reduceat(per_link, starts)
+        docs = np.flatnonzero(doc_sim > 0)
+        if not docs.size:
+            return out
+        starts = self.E_indptr_[docs]
+        lengths = self.E_indptr_[docs + 1] - starts
+        total = int(lengths.sum())
+        if not total:
+            return out
+        # positions of the rows named by each matching document, one run per document
+        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        rows = self.E_indices_[offsets + np.arange(total)]
+        np.maximum.at(out, rows, np.repeat(doc_sim[docs], lengths))
         return out
 
     def _set_structured(self, profiles: Sequence[OrgProfile]) -> None:
@@ -373,8 +385,8 @@ class ProfileModel:
             "meta": np.array(json.dumps(meta)), "terms": self.terms_, "idf": self.idf_,
             "X_data": self.X_data_, "X_indices": self.X_indices_, "X_indptr": self.X_indptr_,
             "B_data": self.B_data_, "D_data": self.D_data_, "D_indices": self.D_indices_,
-            "D_indptr": self.D_indptr_, "doc_idf": self.doc_idf_, "C_indptr": self.C_indptr_,
-            "C_indices": self.C_indices_,
+            "D_indptr": self.D_indptr_, "doc_idf": self.doc_idf_, "E_indptr": self.E_indptr_,
+            "E_indices": self.E_indices_,
             "ids": self.ids_, "names": self.names_, "type_code": self.type_code_,
             "country": self.country_, "region": self.region_,
             "region_key": self.region_key_, "city": self.city_,
@@ -407,7 +419,7 @@ class ProfileModel:
         model.vocabulary_ = {str(t): i for i, t in enumerate(model.terms_.tolist())}
         model.idf_ = data["idf"]
         for name in ("X_data", "X_indices", "X_indptr", "B_data", "D_data", "D_indices",
-                     "D_indptr", "doc_idf", "C_indptr", "C_indices", "ids", "names",
+                     "D_indptr", "doc_idf", "E_indptr", "E_indices", "ids", "names",
                      "type_code", "country", "region", "region_key", "city", "theme_ids",
                      "themes", "programme_ids",
                      "links", "mentions", "documents", "last_seen"):
