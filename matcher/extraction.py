@@ -28,7 +28,14 @@ from . import resolution as _resolution  # noqa: F401  (registers the abbreviati
 from . import rules as _rules  # noqa: F401  (registers the organisation rules)
 from .gazetteer import SPANS_KEY, Place, fold, key, load_gazetteer
 from .records import Document, Edge, ExtractedOrg, Extraction, Mention
-from .resolution import Candidate, is_acronym, merge_prefix_names, resolve, short_form
+from .resolution import (
+    Candidate,
+    is_acronym,
+    long_form_start,
+    merge_prefix_names,
+    resolve,
+    short_form,
+)
 from .rules import PLACE_PREPOSITIONS, is_cap, strip_markup
 
 log = logging.getLogger(__name__)
@@ -145,6 +152,7 @@ class Extractor:
         self.nlp = nlp if nlp is not None else load_nlp()
         add_components(self.nlp)
         self.gaz = load_gazetteer()
+        self.non_org_heads = {fold(h.split()[0]) for h in self.gaz.vocab.non_org_heads}
 
     def extract(self, doc: Document) -> Extraction:
         return self.from_spacy(self.nlp(doc.text))
@@ -176,10 +184,21 @@ class Extractor:
                 cands.append(c)
         org_spans = [s for s in gaz_spans if s.label_ == "ORG"]
         cands = [c for c in cands if not _inside(c, org_spans)]
+        for abbr in doc._.abbreviations or []:
+            first = fold(abbr.long.split()[0]) if abbr.long.split() else ""
+            if first in self.gaz.vocab.event_words or first in self.non_org_heads:
+                blocked.add(key(abbr.short))  # "Salon International de ... (SIAM)": an event
         rule_names = {key(n) for c in cands for n in (c.name, *c.aliases)}
+        rule_starts: dict[int, int] = {}
+        for c in cands:
+            if c.source in {"head", "suffix"}:
+                rule_starts[c.start] = max(rule_starts.get(c.start, 0), c.end)
+        defined = self._defined_acronyms(cands)
         for span in org_spans:
-            if self._part_of_longer_name(doc, span, rule_names):
+            if self._part_of_longer_name(doc, span, rule_names, rule_starts):
                 continue
+            if defined.get(span.text, span.id_) != span.id_:
+                continue  # "Universidad Politécnica de Madrid (UPM)": not the gazetteer's UPM
             cands.append(Candidate(
                 surface=span.text, start=span.start_char, end=span.end_char,
                 sentence=words.sentence(span.start), name=span.text,
@@ -198,6 +217,8 @@ class Extractor:
                 if entry is None:
                     for alias in c.aliases:
                         entry = self.gaz.find(alias, fuzzy=False)
+                        if entry and c.types and entry.type not in c.types:
+                            entry = None  # an acronym of another kind of body
                         if entry:
                             break
                 if entry is not None:
@@ -220,8 +241,25 @@ class Extractor:
         self._sweep(doc, orgs, words)
         return Extraction(orgs=orgs, edges=_edges(orgs))
 
-    def _part_of_longer_name(self, doc: Doc, span: Span, names: set[str]) -> bool:
-        """'Fraunhofer' in 'Fraunhofer ISE', when a rule found 'Fraunhofer ISE' as a name."""
+    def _defined_acronyms(self, cands: list[Candidate]) -> dict[str, str | None]:
+        """Acronyms the document defines ('Long Form (ACR)'): ACR -> the long form's gazetteer
+        id (None when the gazetteer does not know the long form)."""
+        defined: dict[str, str | None] = {}
+        for c in cands:
+            acronyms = [a for a in c.aliases if is_acronym(a)]
+            if acronyms:
+                entry = self.gaz.find(c.name)
+                for a in acronyms:
+                    if long_form_start(a, c.name.split()) is not None:
+                        defined[a] = entry.id if entry else None
+        return defined
+
+    def _part_of_longer_name(self, doc: Doc, span: Span, names: set[str],
+                             starts: dict[int, int]) -> bool:
+        """'Fraunhofer' in 'Fraunhofer ISE' or 'Fraunhofer Institute for ...', when a rule
+        found the longer name: a one-word name that begins a longer one is a part of it."""
+        if len(span) == 1 and starts.get(span.start_char, 0) > span.end_char:
+            return True
         if not names:
             return False
         for extra in (1, 2):

@@ -95,6 +95,8 @@ class OrgRules:
         self._heads_at: dict[int, tuple[int, str | None]] = {}
         self._gaz_starts: set[int] = set()
         self._ent_starts: set[int] = set()
+        self._place_starts: set[int] = set()
+        self._long_forms: list[tuple[int, int]] = []
         self.acronym_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         for acronym, org_type in v.acronym_heads.items():
             self.acronym_matcher.add(f"ACR|{org_type}", [nlp.make_doc(acronym)])
@@ -104,6 +106,9 @@ class OrgRules:
         self._gaz_starts = {s.start for s in doc.spans.get(SPANS_KEY, []) if s.label_ == "ORG"} \
             if SPANS_KEY in doc.spans else set()
         self._ent_starts = {e.start for e in doc.ents}
+        self._place_starts = {s.start for s in doc.spans.get(SPANS_KEY, []) if s.label_ in {
+            "CITY", "REGION", "COUNTRY", "FOREIGN_REGION"}} if SPANS_KEY in doc.spans else set()
+        self._long_forms = [(a.long_start, a.long_end) for a in doc._.abbreviations or []]
         cands: list[Candidate] = []
         covered: set[int] = set()
         for i in sorted(self._heads_at):
@@ -220,8 +225,11 @@ class OrgRules:
         if tail is None:
             return None
         end, name_tokens, aliases, has_proper = tail
-        if not name_tokens or (first < i and name_tokens[0].norm_ not in OF_WORDS):
-            return None  # a prefix without an "of/for" tail is a suffix head (_suffix_heads)
+        if not name_tokens or (first < i and name_tokens[0].norm_ not in OF_WORDS and not (
+                self.gaz.place(name_tokens[0].text) and is_cap(name_tokens[0]))):
+            # a prefix without an "of/for" tail is a suffix head (_suffix_heads), unless a
+            # city follows: "Technische Universität München", "Helmholtz-Zentrum Berlin"
+            return None
         tail_norms = [t.norm_ for t in name_tokens]
         lower_head = not doc[i].text[:1].isupper()
         if org_type == "ministry":
@@ -352,7 +360,7 @@ class OrgRules:
                 break  # "Université X de Tétouan chargé de ...": the name ended at the city
             if n in PLACE_PREPOSITIONS and k + 1 < limit and name:
                 after = k + 2 if doc[k + 1].norm_ in DETERMINERS and k + 2 < limit else k + 1
-                if self.gaz.place(doc[after].text) or self.gaz.country(doc[after].text):
+                if after in self._place_starts or self.gaz.place(doc[after].text):
                     break  # "KU Leuven in Belgium", "... à Rabat": the place is not the name
             if n in v.connectors or t.text in {"&", "-"}:
                 if not name and t.text in {"&", "-"}:
@@ -379,7 +387,8 @@ class OrgRules:
             if is_cap(t) and n not in v.never_first:
                 if self._match_head(doc, k) and name and name[-1].norm_ in {"et", ","}:
                     break
-                if name and name[-1].norm_ in {"et", "and"} and k in ent_starts:
+                if name and name[-1].norm_ in {"et", "and"} and k in ent_starts and not any(
+                        a < j <= k < b for a, b in self._long_forms):
                     break  # "... des Aéroports et Royal Air Maroc": NER starts a new name
                 if key(t.text) not in v.non_organisations or n in v.name_words:
                     has_proper = True  # not "Groupe de PMI", but "Direction de la Santé"
