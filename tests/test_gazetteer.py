@@ -132,3 +132,21 @@ def test_malformed_gazetteer_file_raises_data_error_naming_it(tmp_path, monkeypa
     monkeypatch.setenv("MATCHER_DATA_DIR", str(data))
     with pytest.raises(DataError, match="international.yaml.*weird_type"):
         load_gazetteer()
+
+
+def test_generic_acronyms_are_shared_by_several_schools(gaz):
+    owners = gaz.generic_owners("ENSA")
+    assert {"ma-ensa-agadir", "ma-ensa-tanger"} <= owners
+    assert gaz.generic_owners("CNRST") == set()
+
+
+def test_ruler_keeps_the_longest_organisation_and_skips_hyphen_glued_acronyms(ruler_nlp):
+    doc = ruler_nlp("L'opérateur Orange Maroc et le LAAS-CNRS de Toulouse, avec le CNRS.")
+    orgs = [(s.text, s.id_) for s in doc.spans[SPANS_KEY] if s.label_ == "ORG"]
+    assert orgs == [("Orange Maroc", "ma-co-orange"), ("CNRS", "fr-rc-cnrs")]
+
+
+def test_head_words_keep_their_accents_and_plan_heads_are_listed(gaz):
+    assert "école" in gaz.vocab.head_forms["ecole"]
+    assert "centre" in gaz.vocab.head_forms["centre"]
+    assert {"plan", "stratégie", "offre"} <= gaz.vocab.non_org_heads

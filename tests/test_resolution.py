@@ -7,8 +7,16 @@ from collections import Counter
 import pytest
 import spacy
 
-from matcher.records import ExtractedOrg
-from matcher.resolution import AliasIndex, Candidate, is_acronym, long_form_start, resolve
+from matcher.records import ExtractedOrg, Mention
+from matcher.resolution import (
+    AliasIndex,
+    Candidate,
+    is_acronym,
+    long_form_start,
+    merge_prefix_names,
+    resolve,
+    short_form,
+)
 
 
 def cand(name: str, *, aliases: set[str] | None = None, gaz: str | None = None,
@@ -147,3 +155,33 @@ def test_alias_index_stays_selective_with_many_organisations():
     idx.add(99999, ["Université Ibn Tofaïl de Kénitra"], "university")
     assert idx.match(ExtractedOrg(name="Société Numéro 1234 de Casablanca", type="company")) == 1234
     assert idx.match(ExtractedOrg(name="Universite Ibn Tofeil Kenitra", type="university")) == 99999
+
+
+def test_short_form_in_parentheses_keeps_acronym_with_a_word_apart():
+    assert short_form("MNC") == "MNC"
+    assert short_form("I & R") == "I&R"
+    assert short_form("LAAS-CNRS") == "LAAS-CNRS"
+    assert short_form("ENSA Agadir") == "ENSA Agadir"
+    assert short_form("Fraunhofer ISE") == "Fraunhofer ISE"
+    assert short_form("Italie") is None and short_form("voir plus bas") is None
+
+
+def org(name: str, org_type: str, start: int, aliases: set[str] | None = None) -> ExtractedOrg:
+    o = ExtractedOrg(name=name, type=org_type, aliases=aliases or set())
+    o.mentions.append(Mention(name, start, start + len(name), name))
+    return o
+
+
+def test_a_name_beginning_one_longer_name_of_the_same_type_merges_into_it():
+    orgs = merge_prefix_names([org("Orange Maroc", "company", 0), org("Orange", "company", 50),
+                               org("Université Mohammed V", "university", 90)])
+    assert [o.name for o in orgs] == ["Orange Maroc", "Université Mohammed V"]
+    assert [m.start for m in orgs[0].mentions] == [0, 50]
+
+
+def test_a_prefix_of_two_longer_names_or_of_another_type_stays_apart():
+    orgs = merge_prefix_names([org("Renault Maroc", "company", 0), org("Renault Trucks",
+                               "company", 20), org("Renault", "company", 40),
+                               org("Orange", "company", 60), org("Orange Foundation",
+                                                                 "association", 80)])
+    assert len(orgs) == 5
