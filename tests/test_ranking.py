@@ -179,3 +179,12 @@ def test_evaluate_command_ranks_the_queries_of_several_gold_files(seeds_registry
     n_extra = len(yaml.safe_load((gold / "queries_extra.yaml").read_text("utf-8"))["queries"])
     assert f"({5 + n_extra} requêtes)" in both.output
     assert "Extraction (" in both.output and "précision" in both.output
+
+
+def test_a_region_and_a_kind_named_in_the_query_shape_geography_and_type(
+        registry: Registry) -> None:
+    result = shortlist(registry, query="universités de Fès-Meknès pour l'intelligence artificielle",
+                       top=4)
+    assert [c.type for c in result.candidates] == ["university"] * 4
+    assert {key(c.region or "") for c in result.candidates} == {key("Fès-Meknès")}
+    assert all(c.components["geography"] > 0 for c in result.candidates)
