@@ -182,6 +182,7 @@ class Gazetteer:
         self.adjectives: dict[str, str] = {}  # folded adjective -> ISO code
         self.country_names: dict[str, str] = {}  # ISO code -> French name
         self.vocab = Vocabulary()
+        self._found: dict[tuple[str, bool], GazEntry | None] = {}  # find() results
         # "ENSA", "EST", "ENSAM": acronyms shared by several entries ("ENSA Agadir", "ENSA de
         # Tanger"); alone in a text they name one of them, which only the document can tell
         self.generic_acronyms: dict[str, set[str]] = defaultdict(set)
@@ -340,6 +341,16 @@ class Gazetteer:
 
     def find(self, name: str, fuzzy: bool = True) -> GazEntry | None:
         """The entry of a name or acronym: exact key, then typo-tolerant on content words."""
+        cache_key = (name, fuzzy)
+        if cache_key in self._found:
+            return self._found[cache_key]
+        if len(self._found) > 100_000:
+            self._found.clear()
+        found = self._find(name, fuzzy)
+        self._found[cache_key] = found
+        return found
+
+    def _find(self, name: str, fuzzy: bool) -> GazEntry | None:
         ids = self.by_acronym.get(name.strip()) or self.by_key.get(key(name))
         if ids:
             return self.entries[ids[0]]

@@ -8,9 +8,12 @@ into organisations.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
 
+import numpy
+from spacy.attrs import NORM, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -61,10 +64,6 @@ def _accents_agree(written: str, form: str) -> bool:
         a == b or (a.isascii() and fold(b) == a) for a, b in zip(low, form, strict=True)))
 
 
-def _sentence(doc: Doc, i: int) -> Span:
-    return doc[i].sent if doc.has_annotation("SENT_START") else doc[:]
-
-
 # --- rule component -----------------------------------------------------------------------
 
 
@@ -93,6 +92,17 @@ class OrgRules:
             self.head_forms[label] = tuple(t.text.lower() for t in pattern)
             self.matcher.add(name, [pattern])
         self._heads_at: dict[int, tuple[int, str | None]] = {}
+        # the tokens worth looking at, found with numpy rather than a loop over the Doc
+        strings = nlp.vocab.strings
+        self._word_ids = {kind: numpy.array([strings.add(w) for w in words], dtype="uint64")
+                          for kind, words in (
+                              ("suffix", v.suffix_heads),
+                              ("class", [*v.class_nouns, *v.non_org_class_nouns]),
+                              ("apposition", v.apposition_nouns))}
+        self._where: dict[str, list[int]] = {}
+        self._sent_starts: list[int] = [0]
+        self._sent_texts: dict[int, str] = {}
+        self._doc_text = ""
         self._gaz_starts: set[int] = set()
         self._ent_starts: set[int] = set()
         self._place_starts: set[int] = set()
@@ -102,6 +112,13 @@ class OrgRules:
             self.acronym_matcher.add(f"ACR|{org_type}", [nlp.make_doc(acronym)])
 
     def __call__(self, doc: Doc) -> Doc:
+        norms = doc.to_array(NORM)
+        self._sent_texts = {}
+        self._doc_text = doc.text  # Doc.text joins every token on each call: read it once
+        self._sent_starts = numpy.nonzero(doc.to_array(SENT_START) == 1)[0].tolist() \
+            if doc.has_annotation("SENT_START") else [0]
+        self._where = {kind: numpy.nonzero(numpy.isin(norms, ids))[0].tolist()
+                       for kind, ids in self._word_ids.items()}
         self._heads_at = self._find_heads(doc)
         self._gaz_starts = {s.start for s in doc.spans.get(SPANS_KEY, []) if s.label_ == "ORG"} \
             if SPANS_KEY in doc.spans else set()
@@ -131,6 +148,26 @@ class OrgRules:
         doc._.org_candidates = cands
         return doc
 
+    def _sent(self, doc: Doc, i: int) -> Span:
+        """The sentence of token i, from the sentence starts read once per Doc."""
+        k = bisect_right(self._sent_starts, i) - 1
+        start = self._sent_starts[k] if k >= 0 else 0
+        end = self._sent_starts[k + 1] if k + 1 < len(self._sent_starts) else len(doc)
+        return doc[start:end]
+
+    def _sent_text(self, doc: Doc, i: int) -> str:
+        """The text of the sentence of token i, cut from doc.text (no token iteration)."""
+        sent = self._sent(doc, i)
+        text = self._sent_texts.get(sent.start)
+        if text is None:
+            last = doc[sent.end - 1]
+            text = self._doc_text[doc[sent.start].idx : last.idx + len(last.text)]
+            self._sent_texts[sent.start] = text
+        return text
+
+    def _at(self, kind: str) -> list[int]:
+        return self._where.get(kind, [])
+
     def _find_heads(self, doc: Doc) -> dict[int, tuple[int, str | None]]:
         """Longest head word at each token whose accents agree ('Centré' is no 'centre')."""
         found: dict[int, tuple[int, str | None]] = {}
@@ -147,7 +184,7 @@ class OrgRules:
     def _non_org(self, doc: Doc, i: int, j: int) -> tuple[Candidate, int] | None:
         """The name after a plan/strategy/offer head, so that no other rule takes it."""
         v = self.gaz.vocab
-        limit = _sentence(doc, i).end
+        limit = self._sent(doc, i).end
         k = j
         while k < limit:
             t = doc[k]
@@ -165,7 +202,7 @@ class OrgRules:
             return None
         span = doc[i:k] if is_cap(doc[i]) else doc[j:k]
         cand = Candidate(surface=span.text, start=span.start_char, end=span.end_char,
-                         sentence=_sentence(doc, i).text, name=span.text, source="blocked",
+                         sentence=self._sent_text(doc, i), name=span.text, source="blocked",
                          aliases={doc[j:k].text} if k > j else set())
         return cand, max(k, j)
 
@@ -187,7 +224,7 @@ class OrgRules:
             org_type = doc.vocab.strings[label].split("|", 1)[1]
             covered.update(range(start, k))
             yield Candidate(surface=span.text, start=span.start_char, end=span.end_char,
-                            sentence=_sentence(doc, start).text, name=span.text, source="head",
+                            sentence=self._sent_text(doc, start), name=span.text, source="head",
                             types=Counter({org_type: W_HEAD}))
 
     # -- "Université X de Y", "le ministère de l'Industrie", "la division MARWAN" --------------
@@ -205,22 +242,24 @@ class OrgRules:
         j, org_type = head
         # English order: "Moroccan Foundation for Advanced Science", "X University in Ifrane"
         first = i
-        while first > 0 and not doc[first].is_sent_start and \
-                doc[first - 1].norm_ not in self.gaz.vocab.never_first:
+        current = doc[i]
+        while first > 0 and i - first < 8 and is_cap(current) and not current.is_sent_start:
             prev = doc[first - 1]
-            if is_cap(doc[first]) and is_cap(prev):
+            if prev.norm_ in self.gaz.vocab.never_first:
+                break
+            if is_cap(prev):
                 first -= 1
-            elif is_cap(doc[first]) and prev.text in {"&", "-"} and first >= 2 and is_cap(
-                    doc[first - 2]):
+            elif prev.text in {"&", "-"} and first >= 2 and is_cap(doc[first - 2]):
                 first -= 2  # "Fraunhofer-Institut", "Max-Planck-Gesellschaft"
             else:
                 break
+            current = doc[first]
         v = self.gaz.vocab
         head_norms = [t.norm_ for t in doc[i:j]]
         if head_norms[-1].endswith("s") and head_norms[-1] not in v.suffix_heads and \
                 head_norms[-1] not in {"fonds", "caisse"} and len(head_norms) == 1:
             return None  # plural heads start lists, handled by _lists
-        sent = _sentence(doc, i)
+        sent = self._sent(doc, i)
         tail = self._tail(doc, j, sent.end)
         if tail is None:
             return None
@@ -280,7 +319,7 @@ class OrgRules:
             surface=doc[first:end].text,
             start=doc[first].idx,
             end=doc[end - 1].idx + len(doc[end - 1].text),
-            sentence=sent.text,
+            sentence=self._sent_text(doc, i),
             name=display,
             source="head",
             types=Counter({org_type: W_HEAD}),
@@ -414,7 +453,8 @@ class OrgRules:
 
     def _suffix_heads(self, doc: Doc, covered: set[int]) -> Iterator[Candidate]:
         v = self.gaz.vocab
-        for t in doc:
+        for i in self._at("suffix"):
+            t = doc[i]
             org_type = v.suffix_heads.get(t.norm_)
             if org_type is None or not is_cap(t) or t.i in covered:
                 continue
@@ -436,7 +476,7 @@ class OrgRules:
                 surface=span.text,
                 start=span.start_char,
                 end=span.end_char,
-                sentence=_sentence(doc, t.i).text,
+                sentence=self._sent_text(doc, t.i),
                 name=span.text,
                 source="suffix",
                 types=Counter({org_type: W_HEAD}),
@@ -446,13 +486,14 @@ class OrgRules:
 
     def _lists(self, doc: Doc) -> Iterator[Candidate]:
         v = self.gaz.vocab
-        for t in doc:
+        for i in self._at("class"):
+            t = doc[i]
             n = t.norm_
             blocked = n in v.non_org_class_nouns
             if n not in v.class_nouns and not blocked:
                 continue
             org_type = None if blocked else v.class_nouns.get(n)
-            sent = _sentence(doc, t.i)
+            sent = self._sent(doc, t.i)
             k = t.i + 1
             intro = False
             skipped = 0
@@ -478,7 +519,7 @@ class OrgRules:
                     surface=item.text,
                     start=item.start_char,
                     end=item.end_char,
-                    sentence=sent.text,
+                    sentence=self._sent_text(doc, t.i),
                     name=strip_markup(name),
                     source="blocked" if blocked else "enumeration",
                     types=Counter({org_type: W_LIST}) if org_type else Counter(),
@@ -539,7 +580,8 @@ class OrgRules:
 
     def _appositions(self, doc: Doc) -> Iterator[Candidate]:
         v = self.gaz.vocab
-        for t in doc:
+        for i in self._at("apposition"):
+            t = doc[i]
             org_type = v.apposition_nouns.get(t.norm_)
             if org_type is None:
                 continue
@@ -560,7 +602,7 @@ class OrgRules:
             span = doc[start:end]
             if self.gaz.place(span.text) or self.gaz.country(span.text):
                 continue
-            sent = _sentence(doc, t.i)
+            sent = self._sent(doc, t.i)
             after = fold(doc[t.i : min(sent.end, t.i + 15)].text)
             votes = Counter({org_type: W_APPOSITION})
             if any(m in after for m in v.non_profit_markers):
@@ -569,7 +611,7 @@ class OrgRules:
                 surface=span.text,
                 start=span.start_char,
                 end=span.end_char,
-                sentence=sent.text,
+                sentence=self._sent_text(doc, t.i),
                 name=span.text,
                 source="apposition",
                 types=votes,
