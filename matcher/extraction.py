@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
+import numpy
 import spacy
 from spacy.attrs import IDX, IS_LOWER, NORM, ORTH, SENT_START
 from spacy.language import Language
@@ -26,7 +27,7 @@ from spacy.tokens import Doc, Span
 from . import gazetteer as _gazetteer  # noqa: F401  (registers the gazetteer components)
 from . import resolution as _resolution  # noqa: F401  (registers the abbreviation detector)
 from . import rules as _rules  # noqa: F401  (registers the organisation rules)
-from .gazetteer import SPANS_KEY, Place, fold, key, load_gazetteer
+from .gazetteer import SPANS_KEY, Place, doc_text, fold, key, load_gazetteer
 from .records import Document, Edge, ExtractedOrg, Extraction, Mention
 from .resolution import (
     Candidate,
@@ -48,28 +49,38 @@ NATIONAL_TYPES = {"ministry", "public_agency"}
 
 
 class _Words:
-    """Token texts and norms of a Doc as Python lists, read once (Token objects are costly)."""
+    """Token attributes of a Doc as arrays, read once (Token objects are costly); strings are
+    looked up only for the few tokens a rule looks at."""
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        strings = doc.vocab.strings
+        self.strings = doc.vocab.strings
         arr = doc.to_array([ORTH, NORM, IS_LOWER, IDX, SENT_START])
-        lookup: dict[int, str] = {}
-
-        def text(h: int) -> str:
-            s = lookup.get(h)
-            if s is None:
-                s = lookup[h] = strings[h]
-            return s
-
-        self.texts = [text(int(h)) for h in arr[:, 0]]
-        self.norms = [text(int(h)) for h in arr[:, 1]]
-        self.lower = {self.norms[i] for i in arr[:, 2].nonzero()[0]}
+        self.orth = arr[:, 0]
+        self.norm_ids = arr[:, 1]
+        self.lower_ids = set(arr[arr[:, 2] == 1, 1].tolist())  # norms of lowercase words
         self.idx = arr[:, 3].tolist()
-        starts = [int(i) for i in (arr[:, 4] == 1).nonzero()[0]]
+        starts = (arr[:, 4] == 1).nonzero()[0].tolist()
         self.sent_starts = starts if starts and starts[0] == 0 else [0, *starts]
+        self.text = doc_text(doc)
         self._texts: dict[int, str] = {}
         self.candidate_starts: set[int] = set()
+
+    def norm(self, i: int) -> str:
+        return self.strings[int(self.norm_ids[i])]
+
+    def is_lower_word(self, norm: str) -> bool:
+        """The word is written in lowercase somewhere in the document (a common word)."""
+        return self.strings[norm] in self.lower_ids
+
+    def positions(self, orths: Iterable[str] = (), norms: Iterable[str] = ()) -> list[int]:
+        """Indices of the tokens whose text is one of `orths` or whose norm is one of `norms`."""
+        hit = numpy.isin(self.orth, numpy.array([self.strings[o] for o in orths],
+                                                dtype="uint64"))
+        if norms:
+            hit |= numpy.isin(self.norm_ids, numpy.array([self.strings[n] for n in norms],
+                                                         dtype="uint64"))
+        return hit.nonzero()[0].tolist()
 
     def sentence_bounds(self, i: int) -> tuple[int, int]:
         k = bisect_right(self.sent_starts, i) - 1
@@ -81,7 +92,8 @@ class _Words:
         start, end = self.sentence_bounds(i)
         text = self._texts.get(start)
         if text is None:
-            text = self._texts[start] = self.doc[start:end].text.strip()
+            stop = self.idx[end] if end < len(self.idx) else len(self.text)
+            text = self._texts[start] = self.text[self.idx[start] : stop].strip()
         return text
 
     def token_at(self, char: int) -> int:
@@ -116,7 +128,7 @@ _LINE_BREAK = re.compile(r"\n\s*")
 def paragraph_breaks(doc: Doc) -> Doc:
     """A sentence ends at a line break: paragraphs, headings and list items are not run
     together into one long evidence sentence."""
-    text = doc.text
+    text = doc_text(doc)
     if "\n" not in text or doc.has_annotation("DEP") or not len(doc):
         return doc
     starts = doc.to_array([IDX]).tolist()
@@ -309,9 +321,8 @@ class Extractor:
                     continue
                 if any(not is_cap(t) for t in words) or any(t.like_num for t in words):
                     continue
-                lower_words = words_of_doc.lower
-                if any(t.norm_ in lower_words or t.norm_.rstrip("s") in lower_words
-                       for t in words):
+                lower = words_of_doc.is_lower_word
+                if any(lower(t.norm_) or lower(t.norm_.rstrip("s")) for t in words):
                     continue  # a common word of this very document ("Industrie", "Données")
                 if len(words) > 1 and all(t.norm_ in v.name_words for t in words):
                     continue  # a description ("Enseignement Supérieur"), not a name
@@ -339,8 +350,8 @@ class Extractor:
     def _link_acronyms(self, doc: Doc, cands: list[Candidate], words: _Words) -> None:
         """'Long Form (ACR)': ACR becomes an alias of the candidate that ends before it."""
         by_end = {c.end: c for c in cands if c.source != "ner"}
-        for i, text in enumerate(words.texts):
-            if text != "(" or i + 2 >= len(doc):
+        for i in words.positions(orths=("(",)):
+            if i + 2 >= len(doc):
                 continue
             t = doc[i]
             close = next((x for x in range(t.i + 1, min(len(doc), t.i + 5))
@@ -419,7 +430,6 @@ class Extractor:
                         apply(p)
         if org.city and org.country:
             return
-        norms = words.norms
         for c in group:
             if c.source == "ner" or org.type == "media":
                 continue
@@ -427,7 +437,7 @@ class Extractor:
             for i in range(end, words.sentence_bounds(end - 1)[1]):
                 if i in words.candidate_starts:
                     break  # "basé à" after another organisation is about that one
-                if norms[i] in LOCATORS:
+                if words.norm(i) in LOCATORS:
                     for p in places:
                         if i < p.start <= i + 6:
                             apply(p)
@@ -453,14 +463,14 @@ class Extractor:
             return
         taken = sorted((m.start, m.end) for o in orgs for m in o.mentions)
         starts = [a for a, _ in taken]
-        norms = words.norms
-        for i, text in enumerate(words.texts):
+        strings = words.strings
+        for i in words.positions(orths=exact_forms, norms=folded_forms):
             hits: list[tuple[int, ExtractedOrg]] = []
-            org = exact_forms.get(text)
+            org = exact_forms.get(strings[int(words.orth[i])])
             if org is not None:
                 hits.append((i + 1, org))
-            for seq, org in folded_forms.get(norms[i], ()):
-                if tuple(norms[i : i + len(seq)]) == seq:
+            for seq, org in folded_forms.get(words.norm(i), ()):
+                if tuple(words.norm(k) for k in range(i, min(i + len(seq), len(doc)))) == seq:
                     hits.append((i + len(seq), org))
             for end, org in sorted(hits, key=lambda h: -h[0])[:1]:
                 span = doc[i:end]

@@ -441,6 +441,14 @@ def _fold_word(text: str) -> str:
     return fold(text)
 
 
+def doc_text(doc: Doc) -> str:
+    """doc.text, computed once per Doc (spaCy joins every token on each access)."""
+    text = doc.user_data.get("matcher_text")
+    if text is None:
+        text = doc.user_data["matcher_text"] = doc.text
+    return text
+
+
 @Language.component("matcher_fold")
 def fold_norms(doc: Doc) -> Doc:
     """Set each token's NORM to its folded form, so phrase patterns ignore accents and case."""
@@ -493,7 +501,7 @@ class GazetteerRuler:
                 if label == "ORG":
                     entry = self.gazetteer.entries[ident]
                     if entry.context:
-                        words = words or f" {key(doc.text)} "
+                        words = words or f" {key(doc_text(doc))} "
                         if not any(f" {c} " in words for c in entry.context):
                             continue
                     if end - start == 1 and _glued(doc, start):

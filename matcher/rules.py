@@ -13,12 +13,12 @@ from collections import Counter
 from collections.abc import Iterator
 
 import numpy
-from spacy.attrs import NORM, SENT_START
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from .gazetteer import SPANS_KEY, Gazetteer, fold, key, load_gazetteer
+from .gazetteer import SPANS_KEY, Gazetteer, doc_text, fold, key, load_gazetteer
 from .resolution import Candidate, is_acronym, short_form
 
 if not Doc.has_extension("org_candidates"):
@@ -92,13 +92,18 @@ class OrgRules:
             self.head_forms[label] = tuple(t.text.lower() for t in pattern)
             self.matcher.add(name, [pattern])
         self._heads_at: dict[int, tuple[int, str | None]] = {}
-        # the tokens worth looking at, found with numpy rather than a loop over the Doc
-        strings = nlp.vocab.strings
-        self._word_ids = {kind: numpy.array([strings.add(w) for w in words], dtype="uint64")
-                          for kind, words in (
-                              ("suffix", v.suffix_heads),
-                              ("class", [*v.class_nouns, *v.non_org_class_nouns]),
-                              ("apposition", v.apposition_nouns))}
+        # the other trigger words (one token each), found by a matcher, not a loop over the Doc
+        self.triggers = PhraseMatcher(nlp.vocab, attr="NORM")
+        for kind, words in (("suffix", v.suffix_heads),
+                            ("class", [*v.class_nouns, *v.non_org_class_nouns]),
+                            ("apposition", v.apposition_nouns)):
+            patterns = []
+            for word in words:
+                pattern = nlp.make_doc(word)
+                if len(pattern) == 1:
+                    pattern[0].norm_ = word
+                    patterns.append(pattern)
+            self.triggers.add(kind, patterns)
         self._where: dict[str, list[int]] = {}
         self._sent_starts: list[int] = [0]
         self._sent_texts: dict[int, str] = {}
@@ -112,13 +117,13 @@ class OrgRules:
             self.acronym_matcher.add(f"ACR|{org_type}", [nlp.make_doc(acronym)])
 
     def __call__(self, doc: Doc) -> Doc:
-        norms = doc.to_array(NORM)
         self._sent_texts = {}
-        self._doc_text = doc.text  # Doc.text joins every token on each call: read it once
+        self._doc_text = doc_text(doc)
         self._sent_starts = numpy.nonzero(doc.to_array(SENT_START) == 1)[0].tolist() \
             if doc.has_annotation("SENT_START") else [0]
-        self._where = {kind: numpy.nonzero(numpy.isin(norms, ids))[0].tolist()
-                       for kind, ids in self._word_ids.items()}
+        self._where = {}
+        for label, start, _end in self.triggers(doc):
+            self._where.setdefault(doc.vocab.strings[label], []).append(start)
         self._heads_at = self._find_heads(doc)
         self._gaz_starts = {s.start for s in doc.spans.get(SPANS_KEY, []) if s.label_ == "ORG"} \
             if SPANS_KEY in doc.spans else set()
@@ -166,7 +171,7 @@ class OrgRules:
         return text
 
     def _at(self, kind: str) -> list[int]:
-        return self._where.get(kind, [])
+        return sorted(set(self._where.get(kind, ())))
 
     def _find_heads(self, doc: Doc) -> dict[int, tuple[int, str | None]]:
         """Longest head word at each token whose accents agree ('Centré' is no 'centre')."""
