@@ -100,8 +100,6 @@ class _Words:
         return max(0, bisect_right(self.idx, char) - 1)
 
 
-
-
 # --- pipeline -----------------------------------------------------------------------------
 
 
@@ -428,6 +426,11 @@ class Extractor:
                 for p in places:
                     if c.start <= p.start_char and p.end_char <= c.end:
                         apply(p)
+            first = words.token_at(group[0].start)
+            if not org.country and first >= 2 and words.norm(first - 1) == "s":
+                owner = words.doc[first - 2].text  # "Germany's Federal Ministry"
+                if owner[-1:] in "'’":
+                    org.country = self.gaz.country(owner[:-1])
         if org.city and org.country:
             return
         for c in group:

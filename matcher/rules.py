@@ -47,6 +47,8 @@ PLACE_PREPOSITIONS = {"in", "at", "a", "en", "au", "aux"}
 # Endings of common nouns written with a capital inside a name ("Électronique, Mécatronique").
 NOUN_ENDINGS = ("ique", "tion", "sion", "ie", "ence", "ance", "ment", "age", "ite", "ure",
                 "isme", "logie")
+# Name endings whose full stop belongs to the name.
+ABBREVIATED = ("S.A.", "Inc.", "Ltd.", "Co.", "Corp.", "Cie.")
 # Vote weights of the evidence for a type.
 W_HEAD, W_LIST, W_APPOSITION, W_NON_PROFIT = 2, 3, 3, 10
 
@@ -302,6 +304,9 @@ class OrgRules:
             org_type = "funding_programme"  # "réseau des instituts X": a programme of bodies
         head_text = doc[first:j].text
         tail_text = _join(name_tokens)
+        if tail_text.endswith(".") and tail_text[-2:-1].isalnum() and not tail_text.endswith(
+                ABBREVIATED):
+            tail_text = tail_text[:-1]  # "de l'UM6P.": the tokenizer kept the full stop
         full = f"{head_text} {tail_text}"
         display = full[:1].upper() + full[1:]
         if org_type == "ministry" and head_norms[0] != "ministere" and head_norms[0] != "ministry":
@@ -311,7 +316,8 @@ class OrgRules:
         if lower_head and proper_run and org_type not in {"ministry", "university", "school"}:
             aliases.add(full)
             display = proper_run
-        elif proper_run and (org_type == "cluster" or head_norms[0] in {"groupe", "group"}):
+        elif proper_run and (org_type == "cluster" or head_norms[0] in {"groupe", "group"}) \
+                and fold(proper_run) not in v.name_words:  # not "Solaire" of "Cluster Solaire"
             aliases.add(proper_run)  # "Pôle de compétitivité X" and "Groupe X" are also "X"
         if head_norms[0] == "region":
             region_text = " ".join(t.text for t in name_tokens if t.norm_ not in {"de", "du", "l'",
@@ -412,8 +418,13 @@ class OrgRules:
                 if n in {"et", "and"} and len(name) >= 2 and name[-2].norm_ in {"de", "d'"} \
                         and self.gaz.place(name[-1].text):
                     break  # "... de Casablanca et Images & Réseaux": the name ended
-                if n in {"et", "and", "ou"} and k + 1 < limit and k + 1 in gaz_starts:
-                    break  # "programme PRIMA et Horizon Europe": a second organisation
+                if n in {"et", "and", "ou"} and k + 1 < limit:
+                    after = k + 2 if doc[k + 1].norm_ in DETERMINERS and k + 2 < limit else k + 1
+                    if after in gaz_starts or after in self._place_starts or (
+                            is_acronym(doc[after].text) and len(
+                            doc[after].text) > 2 and (after + 1 >= limit or not is_cap(
+                                doc[after + 1]))):
+                        break  # "programme PRIMA et Horizon Europe", "... et l'AMEE": another
                 if n in {"and", "et"} and k + 1 < limit and doc[k + 1].norm_ in {"the", "les"}:
                     break  # "... and the X": a second noun phrase
                 if n == "et" and k + 1 < limit:
@@ -425,6 +436,8 @@ class OrgRules:
                 continue
             if n in MONTHS or t.is_punct or t.is_space or t.like_url:
                 break
+            if len(t.text) > 1 and t.text[-1] in "'’" and k + 1 < limit and doc[k + 1].text == "s":
+                break  # "... and Germany's Federal Ministry": a possessive starts a new phrase
             if len(name) >= 2 and name[-2].norm_ in {"de", "d'"} and t.is_lower and \
                     self.gaz.place(name[-1].text):
                 break  # "Conseil régional de Fès-Meknès finance ...": the name ended
