@@ -12,8 +12,12 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .text import key, normalise_typography
+
+if TYPE_CHECKING:
+    from .themes import KeywordMatcher
 
 CONTEXT_WEIGHT = 0.25  # a theme of the whole document counts a quarter of a sentence
 
@@ -26,13 +30,15 @@ class Features:
     document re-read all its old sentences.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, themes: KeywordMatcher | None = None,
+                 programmes: KeywordMatcher | None = None) -> None:
+        """`themes` and `programmes` default to the current data files' indexes."""
         from .programmes import programme_matcher
         from .themes import theme_matcher
 
         self._cache: dict[str, tuple[str, str]] = {}
-        self._themes = theme_matcher()
-        self._programmes = programme_matcher()
+        self._themes = themes if themes is not None else theme_matcher()
+        self._programmes = programmes if programmes is not None else programme_matcher()
 
     def sentence(self, text: str) -> tuple[str, str]:
         """(themes, programmes) named in one sentence, as JSON lists."""

@@ -125,6 +125,7 @@ class Registry:
             raise RegistryError(f"{self.path}: not a matcher registry ({exc})") from exc
         self.conn.row_factory = sqlite3.Row
         self._alias_index = None
+        self._indexes = None
 
     def _check_or_create_schema(self, create: bool) -> None:
         has_meta = self.conn.execute(
@@ -175,7 +176,7 @@ class Registry:
         index = self._aliases()
         with self.conn:
             touched = set(self._delete_document(doc.path))
-            features = Features()
+            features = Features(*self._keyword_indexes())
             cur = self.conn.execute(
                 "INSERT INTO documents (path, sha256, title, date, source_url, publisher,"
                 " language, text, themes, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -251,6 +252,14 @@ class Registry:
                 continue
             rows.add((min(a, b), max(a, b), doc_id, edge.sentence.strip()))
         self.conn.executemany("INSERT OR IGNORE INTO edges VALUES (?,?,?,?)", sorted(rows))
+
+    def _keyword_indexes(self):  # -> (themes, programmes) KeywordMatcher, once per registry
+        if self._indexes is None:
+            from .programmes import programme_matcher
+            from .themes import theme_matcher
+
+            self._indexes = (theme_matcher(), programme_matcher())
+        return self._indexes
 
     def _aliases(self):  # -> resolution.AliasIndex, built once from the aliases table
         if self._alias_index is None:

@@ -82,6 +82,7 @@ def _key_fast(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", fold(text)).split())
 
 
+_typography_cached = lru_cache(maxsize=65536)(_normalise_typography)
 _strip_cached = lru_cache(maxsize=65536)(_strip_fast)
 _fold_cached = lru_cache(maxsize=131072)(_fold_fast)
 _key_cached = lru_cache(maxsize=131072)(_key_fast)
@@ -89,7 +90,7 @@ _key_cached = lru_cache(maxsize=131072)(_key_fast)
 
 def normalise_typography(text: str) -> str:
     """Unify apostrophes, dashes and spaces without changing letters."""
-    return _normalise_typography(text)
+    return _typography_cached(text) if len(text) < _CACHED_LEN else _normalise_typography(text)
 
 
 def strip_accents(text: str) -> str:
