@@ -282,6 +282,10 @@ class Extractor:
         """'ENSA' alone names the one ENSA of the document; with none or several, nothing."""
         kept: list[Candidate] = []
         for c in cands:
+            words = c.name.split()
+            if c.gazetteer_id is None and len(words) > 1 and self.gaz.generic_owners(
+                    words[0]) and not self.gaz.place(words[-1]):
+                continue  # "les ENSA du Royaume": the schools of a kind, not one of them
             owners = self.gaz.generic_owners(c.name) if c.gazetteer_id is None else set()
             if owners:
                 named = {x.gazetteer_id for x in cands if x.gazetteer_id in owners}

@@ -252,6 +252,8 @@ class OrgRules(RuleBase):
         content_toks = [t for t in name_tokens if t.norm_ not in v.connectors and t.text != ","]
         if content_toks and all(self.gaz.country(t.text) for t in content_toks):
             return None  # "l'Association du Maroc": a head and a country are not a name
+        if content_toks and all(self.gaz.generic_owners(t.text) for t in content_toks):
+            return None  # "le réseau des FST": the schools of a kind, not one body
         if org_type != "ministry" and not has_proper:
             content = [n for n in tail_norms if n not in v.connectors]
             if lower_head or len(content) < 2 or doc[i].is_sent_start:

