@@ -144,21 +144,24 @@ def _case_form(text: str) -> str:
     Same result as strip_accents(normalise_typography(text)), computed character by character
     with a cache, because per-sentence Unicode normalisation dominated detection time.
     """
-    text = _NON_ASCII.sub(_ascii_form, unicodedata.normalize("NFC", text))
+    text = unicodedata.normalize("NFC", text).translate(_ASCII_FORMS)
     return _SPACES.sub(" ", text).strip()
 
 
-def _ascii_form(match: re.Match[str]) -> str:
-    char = match.group()
-    cached = _CHAR_FORMS.get(char)
-    if cached is None:
-        cached = " " if char.isspace() else strip_accents(normalise_typography(char))
-        _CHAR_FORMS[char] = cached
-    return cached
+class _AsciiForms(dict[int, str]):
+    """`str.translate` table: ASCII kept, other characters folded, each computed once."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if code < 128:
+            form = char
+        else:
+            form = " " if char.isspace() else strip_accents(normalise_typography(char))
+        self[code] = form
+        return form
 
 
-_CHAR_FORMS: dict[str, str] = {}
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_FORMS = _AsciiForms()
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"(\w+(?:[.&]\w+)*)")  # a group: re.split keeps the words
 _GAP = re.compile(r"[\s\-']*")  # what may separate the words of one keyword
