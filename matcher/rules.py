@@ -273,7 +273,8 @@ class OrgRules(RuleBase):
             display = "Ministère " + tail_text
             aliases.add(full)
         proper_run = trailing_proper(name_tokens, v.connectors)
-        if lower_head and proper_run and org_type not in {"ministry", "university", "school"}:
+        if lower_head and proper_run and org_type not in {"ministry", "university", "school"} \
+                and fold(proper_run) not in v.name_words:  # "le cluster Solaire" keeps its head
             aliases.add(full)
             display = proper_run
         elif proper_run and (org_type == "cluster" or head_norms[0] in {"groupe", "group"}) \
