@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from .errors import InputError
@@ -21,6 +22,9 @@ from .records import Document
 from .store import Registry
 
 log = logging.getLogger(__name__)
+
+BATCH = 64
+"""Documents stored per transaction; their profiles are recomputed once per batch."""
 
 
 @dataclass
@@ -93,10 +97,16 @@ def build(
                 from .extraction import Extractor
 
                 extractor = Extractor()
-            for doc, extraction in extractor.pipe(_chain(first, todo)):  # type: ignore[attr-defined]
-                new, updated = registry.replace_document(doc, extraction)
-                summary.new_orgs += new
-                summary.updated_orgs += updated
+            results = extractor.pipe(_chain(first, todo))  # type: ignore[attr-defined]
+            more = True
+            while more:
+                more = False
+                with registry.batch():
+                    for doc, extraction in islice(results, BATCH):
+                        more = True
+                        new, updated = registry.replace_document(doc, extraction)
+                        summary.new_orgs += new
+                        summary.updated_orgs += updated
         summary.organisations = registry.size()
         if fit_model:
             from .model import ensure_model

@@ -4,6 +4,9 @@ Facts are kept per document (`document_orgs`, `mentions`, `evidence`, `edges`) a
 profile is recomputed from them, so replacing or removing a document replaces its
 facts and nothing else. Each document is written in one transaction (WAL mode):
 readers never see a half-written document, a crash loses at most the one in flight.
+A build groups documents with `Registry.batch()`: one transaction per group, and the
+profiles its documents touched recomputed once at its end (a popular organisation is
+not recomputed for each of its documents); a crash loses at most the group in flight.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import hashlib
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -126,6 +130,7 @@ class Registry:
         self.conn.row_factory = sqlite3.Row
         self._alias_index = None
         self._indexes = None
+        self._pending: set[int] | None = None  # profiles to refresh when a batch ends
 
     def _check_or_create_schema(self, create: bool) -> None:
         has_meta = self.conn.execute(
@@ -171,10 +176,28 @@ class Registry:
         row = self.conn.execute("SELECT sha256 FROM documents WHERE path = ?", (path,)).fetchone()
         return bool(row) and row[0] == sha256
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group `replace_document` calls into one transaction; profiles refreshed at the end."""
+        if self._pending is not None:
+            raise RegistryError(f"{self.path}: batches do not nest")
+        self._pending = set()
+        try:
+            with self.conn:
+                yield
+                self._flush_profiles()
+        finally:
+            self._pending = None
+
+    def _flush_profiles(self) -> None:
+        if self._pending:
+            refresh_profiles(self.conn, self._pending)
+            self._pending.clear()
+
     def replace_document(self, doc: Document, extraction: Extraction) -> tuple[int, int]:
         """Store a document's facts in place of any older version; (new, updated) org counts."""
         index = self._aliases()
-        with self.conn:
+        with self.conn if self._pending is None else nullcontext():
             touched = set(self._delete_document(doc.path))
             features = Features(*self._keyword_indexes())
             cur = self.conn.execute(
@@ -197,7 +220,10 @@ class Registry:
                     ids_by_name.setdefault(key(name), org_id)
                 touched.add(org_id)
             self._add_edges(doc_id, extraction, ids_by_name)
-            refresh_profiles(self.conn, touched)
+            if self._pending is None:
+                refresh_profiles(self.conn, touched)
+            else:
+                self._pending.update(touched)
         return new, len(touched) - new
 
     def remove_document(self, path: str) -> None:
@@ -263,6 +289,7 @@ class Registry:
 
     def _aliases(self):  # -> resolution.AliasIndex, built once from the aliases table
         if self._alias_index is None:
+            self._flush_profiles()  # the aliases table as it would be after each document
             from .resolution import AliasIndex
 
             index = AliasIndex()
