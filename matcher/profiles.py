@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .text import key, normalise_typography
 
@@ -91,8 +91,17 @@ def _refresh_chunk(conn: sqlite3.Connection, org_ids: list[int]) -> None:
         f"SELECT org_id, count(*) FROM mentions WHERE org_id IN ({marks}) GROUP BY org_id",
         org_ids,
     ).fetchall())
+    parsed: dict[str, Any] = {}  # a document's themes serve each of its organisations
+
+    def loads(text: str) -> Any:
+        value = parsed.get(text)
+        if value is None:
+            value = parsed[text] = json.loads(text)
+        return value
+
     updates = [_profile_row(org_id, facts[org_id], evidence.get(org_id, []),
-                            mentions.get(org_id, 0)) for org_id in org_ids if org_id in facts]
+                            mentions.get(org_id, 0), loads)
+               for org_id in org_ids if org_id in facts]
     conn.executemany(
         "UPDATE organisations SET name=?, type=?, city=?, region=?, country=?,"
         " gazetteer_id=?, themes=?, programmes=?, mentions=?, documents=?,"
@@ -104,7 +113,7 @@ def _refresh_chunk(conn: sqlite3.Connection, org_ids: list[int]) -> None:
             continue
         aliases = {r[0] for r in rows}
         for r in rows:
-            aliases.update(json.loads(r[6]))
+            aliases.update(loads(r[6]))
         conn.execute("DELETE FROM aliases WHERE org_id = ?", (org_id,))
         conn.executemany(
             "INSERT OR IGNORE INTO aliases (org_id, alias, key) VALUES (?,?,?)",
@@ -113,13 +122,12 @@ def _refresh_chunk(conn: sqlite3.Connection, org_ids: list[int]) -> None:
 
 
 def _profile_row(org_id: int, facts: list[tuple], evidence: list[tuple[str, str]],
-                 mentions: int) -> tuple:
+                 mentions: int, loads: Callable[[str], Any] = json.loads) -> tuple:
     """The UPDATE parameters of one profile from its per-document facts and evidence."""
     dates = sorted(r[7] for r in facts if r[7])
     names = [r[0] for r in facts]
-    themes = profile_themes((json.loads(r[0]) for r in evidence),
-                            (json.loads(r[8]) for r in facts))
-    programmes = sorted({p for r in evidence for p in json.loads(r[1])})
+    themes = profile_themes((loads(r[0]) for r in evidence), (loads(r[8]) for r in facts))
+    programmes = sorted({p for r in evidence for p in loads(r[1])})
     return (
         canonical_name(names, [r[5] for r in facts]),
         _vote(r[1] for r in facts),
