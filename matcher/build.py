@@ -14,7 +14,6 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from .errors import InputError
@@ -22,10 +21,6 @@ from .records import Document
 from .store import Registry
 
 log = logging.getLogger(__name__)
-
-BATCH = 64
-"""Documents stored per transaction; their profiles are recomputed once per batch."""
-
 
 @dataclass
 class BuildSummary:
@@ -97,16 +92,10 @@ def build(
                 from .extraction import Extractor
 
                 extractor = Extractor()
-            results = extractor.pipe(_chain(first, todo))  # type: ignore[attr-defined]
-            more = True
-            while more:
-                more = False
-                with registry.batch():
-                    for doc, extraction in islice(results, BATCH):
-                        more = True
-                        new, updated = registry.replace_document(doc, extraction)
-                        summary.new_orgs += new
-                        summary.updated_orgs += updated
+            for doc, extraction in extractor.pipe(_chain(first, todo)):  # type: ignore[attr-defined]
+                new, updated = registry.replace_document(doc, extraction)  # one transaction
+                summary.new_orgs += new
+                summary.updated_orgs += updated
         summary.organisations = registry.size()
         if fit_model:
             from .model import ensure_model

@@ -4,9 +4,6 @@ Facts are kept per document (`document_orgs`, `mentions`, `evidence`, `edges`) a
 profile is recomputed from them, so replacing or removing a document replaces its
 facts and nothing else. Each document is written in one transaction (WAL mode):
 readers never see a half-written document, a crash loses at most the one in flight.
-A build groups documents with `Registry.batch()`: one transaction per group, and the
-profiles its documents touched recomputed once at its end (a popular organisation is
-not recomputed for each of its documents); a crash loses at most the group in flight.
 """
 
 from __future__ import annotations
@@ -16,10 +13,10 @@ import hashlib
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from .errors import NotFoundError, RegistryError
 from .profiles import Features, refresh_profiles
@@ -130,7 +127,6 @@ class Registry:
         self.conn.row_factory = sqlite3.Row
         self._alias_index = None
         self._indexes = None
-        self._pending: set[int] | None = None  # profiles to refresh when a batch ends
 
     def _check_or_create_schema(self, create: bool) -> None:
         has_meta = self.conn.execute(
@@ -176,54 +172,41 @@ class Registry:
         row = self.conn.execute("SELECT sha256 FROM documents WHERE path = ?", (path,)).fetchone()
         return bool(row) and row[0] == sha256
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Group `replace_document` calls into one transaction; profiles refreshed at the end."""
-        if self._pending is not None:
-            raise RegistryError(f"{self.path}: batches do not nest")
-        self._pending = set()
-        try:
-            with self.conn:
-                yield
-                self._flush_profiles()
-        finally:
-            self._pending = None
-
-    def _flush_profiles(self) -> None:
-        if self._pending:
-            refresh_profiles(self.conn, self._pending)
-            self._pending.clear()
-
     def replace_document(self, doc: Document, extraction: Extraction) -> tuple[int, int]:
         """Store a document's facts in place of any older version; (new, updated) org counts."""
         index = self._aliases()
-        with self.conn if self._pending is None else nullcontext():
-            touched = set(self._delete_document(doc.path))
-            features = Features(*self._keyword_indexes())
-            cur = self.conn.execute(
-                "INSERT INTO documents (path, sha256, title, date, source_url, publisher,"
-                " language, text, themes, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (doc.path, doc.sha256, doc.title, doc.date, doc.source_url,
-                 doc.publisher, doc.language, doc.text, features.document(doc.text), _now()),
-            )
-            doc_id = int(cur.lastrowid or 0)
-            ids_by_name: dict[str, int] = {}
-            new = 0
-            for org in extraction.orgs:
-                org_id = index.match(org)
-                if org_id is None or org_id in ids_by_name.values():
-                    org_id = self._create_org(org)
-                    new += 1
-                self._add_document_facts(doc_id, org_id, org, features)
-                index.add(org_id, [org.name, *org.aliases], org.type)
-                for name in (org.name, *org.aliases):
-                    ids_by_name.setdefault(key(name), org_id)
-                touched.add(org_id)
-            self._add_edges(doc_id, extraction, ids_by_name)
-            if self._pending is None:
-                refresh_profiles(self.conn, touched)
-            else:
-                self._pending.update(touched)
+        try:
+            with self.conn:
+                return self._replace_document(doc, extraction, index)
+        except BaseException:
+            self._alias_index = None  # it may hold names of the rolled-back organisations
+            raise
+
+    def _replace_document(self, doc: Document, extraction: Extraction, index: Any
+                          ) -> tuple[int, int]:
+        touched = set(self._delete_document(doc.path))
+        features = Features(*self._keyword_indexes())
+        cur = self.conn.execute(
+            "INSERT INTO documents (path, sha256, title, date, source_url, publisher,"
+            " language, text, themes, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (doc.path, doc.sha256, doc.title, doc.date, doc.source_url,
+             doc.publisher, doc.language, doc.text, features.document(doc.text), _now()),
+        )
+        doc_id = int(cur.lastrowid or 0)
+        ids_by_name: dict[str, int] = {}
+        new = 0
+        for org in extraction.orgs:
+            org_id = index.match(org)
+            if org_id is None or org_id in ids_by_name.values():
+                org_id = self._create_org(org)
+                new += 1
+            self._add_document_facts(doc_id, org_id, org, features)
+            index.add(org_id, [org.name, *org.aliases], org.type)
+            for name in (org.name, *org.aliases):
+                ids_by_name.setdefault(key(name), org_id)
+            touched.add(org_id)
+        self._add_edges(doc_id, extraction, ids_by_name)
+        refresh_profiles(self.conn, touched)
         return new, len(touched) - new
 
     def remove_document(self, path: str) -> None:
@@ -289,7 +272,6 @@ class Registry:
 
     def _aliases(self):  # -> resolution.AliasIndex, built once from the aliases table
         if self._alias_index is None:
-            self._flush_profiles()  # the aliases table as it would be after each document
             from .resolution import AliasIndex
 
             index = AliasIndex()
