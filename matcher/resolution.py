@@ -287,18 +287,23 @@ def resolve(candidates: list[Candidate]) -> list[list[Candidate]]:
 class AliasIndex:
     """Links an extracted organisation to an organisation already in the registry.
 
-    Exact matching key first, then typo-tolerant comparison of content words among the
-    organisations sharing one of the query's two rarest words (cheap at 100,000 names);
-    acronyms only when exactly one organisation has them.
+    Exact matching key first, then typo-tolerant comparison of content words: names of
+    up to five words are found through buckets keyed by their words with one word masked
+    (a name with one typo shares a bucket with its correct form, so few candidates are
+    compared, however large the registry); longer names among the organisations sharing
+    one of the query's two rarest words. Acronyms only when exactly one organisation
+    has them.
     """
 
     max_candidates = 500
+    max_masked_words = 5  # names_similar allows one typo up to five words
 
     def __init__(self) -> None:
         self._by_key: dict[str, list[int]] = defaultdict(list)
         self._by_acronym: dict[str, set[int]] = defaultdict(set)
         self._by_token: dict[str, set[int]] = defaultdict(set)
         self._signatures: dict[int, list[list[str]]] = defaultdict(list)
+        self._by_masked: dict[tuple[str, ...], set[int]] = defaultdict(set)
         self._types: dict[int, str | None] = {}
 
     def __len__(self) -> int:
@@ -322,6 +327,8 @@ class AliasIndex:
                 self._signatures[org_id].append(tokens)
                 for t in tokens:
                     self._by_token[t].add(org_id)
+                for bucket in self._masked(tokens):
+                    self._by_masked[bucket].add(org_id)
 
     def match(self, org: ExtractedOrg) -> int | None:
         """The registry id of the same organisation, or None when there is none.
@@ -360,15 +367,29 @@ class AliasIndex:
         known = self._types.get(org_id)
         return known is None or org_type is None or known == org_type
 
+    def _masked(self, tokens: list[str]) -> list[tuple[str, ...]]:
+        """The buckets of a name: its words, and its words with each one masked in turn."""
+        if not 2 <= len(tokens) <= self.max_masked_words:
+            return []
+        return [tuple(tokens)] + [
+            (*tokens[:i], "\0", *tokens[i + 1:]) for i in range(len(tokens))]
+
     def _fuzzy(self, tokens: list[str], org_type: str | None) -> int | None:
         if len(tokens) < 2:
             return None
+        if len(tokens) <= self.max_masked_words:
+            candidates = set().union(*(self._by_masked.get(b, ()) for b in self._masked(tokens)))
+            return self._first_similar(candidates, tokens, org_type)
         rarest = sorted(tokens, key=lambda t: len(self._by_token.get(t, ())))[:2]
         candidates: set[int] = set()
         for t in rarest:
             candidates |= self._by_token.get(t, set())
         if len(candidates) > self.max_candidates:
             candidates = set(sorted(candidates)[: self.max_candidates])
+        return self._first_similar(candidates, tokens, org_type)
+
+    def _first_similar(self, candidates: set[int], tokens: list[str], org_type: str | None
+                       ) -> int | None:
         for org_id in sorted(candidates):
             if not self._compatible(org_id, org_type):
                 continue
