@@ -421,18 +421,42 @@ def _front_matter(body: str) -> Meta | None:
     return fields
 
 
+WRAP_MIN_WIDTH, WRAP_MAX_WIDTH = 50, 120  # the widths texts are folded at (72, 76, 80...)
+WRAP_FULL_SHARE = 0.6  # lines at least this share of the width are full, wrapped lines
+
+
+def _wrap_width(block: list[str]) -> int | None:
+    """The width a block was hard-wrapped at, or None when its lines are paragraphs.
+
+    A wrapped block (text files and e-mails folded at 72 or 80 columns) has lines of
+    similar length, none long; a block of paragraphs one per line has long lines or
+    short headings between them.
+    """
+    lengths = [len(line.strip()) for line in block]
+    if len(lengths) < 2 or not WRAP_MIN_WIDTH <= max(lengths) <= WRAP_MAX_WIDTH:
+        return None
+    width = max(lengths)
+    full = sum(n >= WRAP_FULL_SHARE * width for n in lengths[:-1])
+    return width if full >= max(1, 0.7 * (len(lengths) - 1)) else None
+
+
 def _paragraphs(blocks: list[list[str]]) -> list[str]:
-    """One paragraph per line, except lines broken mid-sentence or by a markdown hard break."""
+    """One paragraph per line, except lines broken mid-sentence, by a markdown hard break,
+    or by wrapping at a fixed width (where only a short line ends a paragraph)."""
     paragraphs: list[str] = []
     for block in blocks:
         current = ""
         joined_by_break = False
+        width = _wrap_width(block)
+        previous = ""
         for line in block:
             hard = line.endswith("  ")
             line = line.strip()
+            wrapped = width is not None and len(previous) >= WRAP_FULL_SHARE * width
+            previous = line
             if not current and paragraphs and _continues(paragraphs[-1], line):
                 current = paragraphs.pop()  # a blank line fell in the middle of a sentence
-            if current and (_continues(current, line) or joined_by_break):
+            if current and (_continues(current, line) or joined_by_break or wrapped):
                 current = f"{current} {line}"
             else:
                 if current:

@@ -43,6 +43,18 @@ def test_paragraph_breaks_are_kept_as_blank_lines() -> None:
     assert text.split("\n\n") == expected
 
 
+def test_text_wrapped_at_a_fixed_width_is_unwrapped_even_before_a_capital() -> None:
+    text = clean_text(
+        "Une convention a été signée entre l'Université Ibn\n"
+        "Zohr d'Agadir et l'ENSA de Tanger pour développer\n"
+        "la recherche sur l'hydrogène vert dans la région.\n"
+        "Court paragraphe.\n\nSuite.")
+    assert text.split("\n\n") == [
+        "Une convention a été signée entre l'Université Ibn Zohr d'Agadir et l'ENSA de Tanger "
+        "pour développer la recherche sur l'hydrogène vert dans la région. Court paragraphe.",
+        "Suite."]
+
+
 def test_sentence_broken_by_a_blank_line_is_rejoined() -> None:
     text = clean_text("Il peut les aider dans leur projet de\n\ndéveloppement à l'export.")
     assert text == "Il peut les aider dans leur projet de développement à l'export."
