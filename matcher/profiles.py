@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .text import key, normalise_typography
 
 if TYPE_CHECKING:
-    from .themes import KeywordMatcher
+    from .themes import KeywordMatcher, TextWords
 
 CONTEXT_WEIGHT = 0.25  # a theme of the whole document counts a quarter of a sentence
 
@@ -28,6 +28,11 @@ class Features:
     Computed when a document is stored and kept beside its evidence, so refreshing a
     profile only adds up stored facts: a popular organisation does not make every new
     document re-read all its old sentences.
+
+    A document's text is read once (`document`); the themes and programmes of each of its
+    sentences are then the hits of the whole text that fall inside the sentence. A sentence
+    that is not found whole in the text, or that a hit straddles, is read on its own:
+    either way the result is what reading the sentence alone gives.
     """
 
     def __init__(self, themes: KeywordMatcher | None = None,
@@ -39,20 +44,57 @@ class Features:
         self._cache: dict[str, tuple[str, str]] = {}
         self._themes = themes if themes is not None else theme_matcher()
         self._programmes = programmes if programmes is not None else programme_matcher()
+        self._words: TextWords | None = None
+        self._hits: dict[str, tuple[list, list[int]]] = {}
 
     def sentence(self, text: str) -> tuple[str, str]:
         """(themes, programmes) named in one sentence, as JSON lists."""
         found = self._cache.get(text)
         if found is None:
-            found = self._cache[text] = (
+            found = self._cache[text] = self._in_document(text) or (
                 json.dumps(sorted(self._themes.counts(text))),
                 json.dumps(sorted(self._programmes.counts(text))),
             )
         return found
 
     def document(self, text: str) -> str:
-        """Themes of a whole document with their counts, as JSON."""
-        return json.dumps(self._themes.counts(text), sort_keys=True)
+        """Themes of a whole document with their counts, as JSON; its sentences are then
+        looked up in its hits."""
+        from .themes import TextWords
+
+        self._words = TextWords.of(text)
+        self._hits = {}
+        counts: dict[str, int] = {}
+        for _start, _end, owners in self._document_hits("themes")[0]:
+            for owner in owners:
+                counts[owner] = counts.get(owner, 0) + 1
+        return json.dumps(counts, sort_keys=True)
+
+    def _document_hits(self, which: str) -> tuple[list, list[int]]:
+        found = self._hits.get(which)
+        if found is None:
+            assert self._words is not None
+            matcher = self._themes if which == "themes" else self._programmes
+            hits = matcher.word_hits(self._words)
+            found = self._hits[which] = (hits, [h[0] for h in hits])
+        return found
+
+    def _in_document(self, text: str) -> tuple[str, str] | None:
+        """The sentence's (themes, programmes) from the current document's hits, or None."""
+        from .themes import passage_owners
+
+        if self._words is None:
+            return None
+        where = self._words.passage_words(text)
+        if where is None:
+            return None
+        themes = passage_owners(*self._document_hits("themes"), *where)
+        if themes is None:
+            return None
+        programmes = passage_owners(*self._document_hits("programmes"), *where)
+        if programmes is None:
+            return None
+        return json.dumps(sorted(themes)), json.dumps(sorted(programmes))
 
 
 def refresh_profiles(conn: sqlite3.Connection, org_ids: Iterable[int]) -> None:

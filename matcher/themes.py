@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_left, bisect_right
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -90,6 +91,19 @@ class KeywordMatcher:
         if not text:
             return
         exact, folded, joinable = _words(text)
+        for _start, _end, ident in self._scan(exact, folded, joinable):
+            yield self.canonical[ident], self.owners[ident]
+
+    def word_hits(self, words: TextWords) -> list[tuple[int, int, tuple[str, ...]]]:
+        """(first word, end word, owner ids) of each hit in a text's words, in text order;
+        `words.spans` gives each word's characters in `words.form`."""
+        return [(start, end, self.owners[ident])
+                for start, end, ident in self._scan(words.exact, words.folded, words.joinable)]
+
+    def _scan(self, exact: Tokens, folded: Tokens, joinable: tuple[bool, ...]
+              ) -> Iterator[tuple[int, int, _Ident]]:
+        """(first word, end word, keyword) of each hit: the longest keyword starting at a
+        word wins, and the words it covers start no other hit."""
         by_acronym, by_word = self._by_acronym, self._by_word
         n = len(exact)
         after = 0  # words before this one belong to the previous hit
@@ -111,8 +125,8 @@ class KeywordMatcher:
                         best = ident
                         break
             if best is not None:
-                yield self.canonical[best], self.owners[best]
                 after = i + len(best[1])
+                yield i, after, best
 
     def counts(self, text: str) -> dict[str, int]:
         """Hit counts per owner id (owners without a hit are absent)."""
@@ -170,7 +184,11 @@ _GAP = re.compile(r"[\s\-']*")  # what may separate the words of one keyword
 def _tokenise(text: str) -> tuple[list[str], list[bool]]:
     """Words of `text`, and for each pair of neighbours whether only a space, hyphen or
     apostrophe separates them (a keyword never spans a comma or a full stop)."""
-    pieces = _WORD.split(text)  # gap, word, gap, word, ..., gap
+    return _tokenise_pieces(_WORD.split(text))
+
+
+def _tokenise_pieces(pieces: list[str]) -> tuple[list[str], list[bool]]:
+    """`_tokenise` from re.split pieces: gap, word, gap, word, ..., gap."""
     gaps = _JOINABLE_GAPS
     joinable = []
     for gap in pieces[2:-1:2]:
@@ -191,6 +209,10 @@ def _words(text: str) -> tuple[Tokens, Tokens, tuple[bool, ...]]:
     """Words of `text` as written and folded, and which neighbours may join; shared by the
     theme and programme matchers, which read the same sentences one after the other."""
     exact, joinable = _tokenise(_case_form(text))
+    return tuple(exact), _folded(exact), tuple(joinable)
+
+
+def _folded(exact: list[str]) -> Tokens:
     forms = _FOLDED_WORDS
     folded = []
     for word in exact:
@@ -200,7 +222,76 @@ def _words(text: str) -> tuple[Tokens, Tokens, tuple[bool, ...]]:
             if len(forms) < 131072:
                 forms[word] = form
         folded.append(form)
-    return tuple(exact), tuple(folded), tuple(joinable)
+    return tuple(folded)
+
+
+@dataclass(frozen=True)
+class TextWords:
+    """The words of one text as the keyword matchers see them, with their places.
+
+    `form` is the text with typography and accents unified (case kept); `spans[i]` are the
+    start and end of word i in `form`. A text read once serves every matcher, and the hits
+    of any passage of it (a sentence) are taken from the hits of the whole text
+    (`passage_words`).
+    """
+
+    form: str
+    exact: Tokens
+    folded: Tokens
+    joinable: tuple[bool, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        return list(zip(self.starts, self.ends, strict=True))
+
+    @classmethod
+    def of(cls, text: str) -> TextWords:
+        form = _case_form(text)
+        pieces = _WORD.split(form)  # gap, word, gap, word, ..., gap
+        exact, joinable = _tokenise_pieces(pieces)
+        starts, ends = [], []
+        at = 0
+        for i in range(1, len(pieces), 2):
+            at += len(pieces[i - 1])
+            starts.append(at)
+            at += len(pieces[i])
+            ends.append(at)
+        return cls(form, tuple(exact), _folded(exact), tuple(joinable),
+                   tuple(starts), tuple(ends))
+
+    def passage_words(self, passage: str) -> tuple[int, int] | None:
+        """(first word, end word) of `passage` when its words, read alone, are exactly
+        these words of the text (same splits, same joins); None when it cannot be found
+        so, e.g. it is not in the text or it starts or ends inside a word."""
+        form = _case_form(passage)
+        at = self.form.find(form)
+        if at < 0 or not form:
+            return None
+        end = at + len(form)
+        first = bisect_left(self.starts, at)  # first word starting in the passage
+        if first > 0 and self.ends[first - 1] > at:
+            return None  # a word of the text runs into the passage
+        last = bisect_right(self.ends, end)  # first word ending after the passage
+        if last < len(self.starts) and self.starts[last] < end:
+            return None  # a word of the text runs out of the passage
+        return first, last
+
+
+def passage_owners(hits: Sequence[tuple[int, int, tuple[str, ...]]],
+                   starts: Sequence[int], first: int, last: int) -> set[str] | None:
+    """Owner ids of the hits within words [first, last) of a text, from the hits of the
+    whole text (`KeywordMatcher.word_hits`, `starts` their first words): what the matcher
+    finds in the passage read alone, or None when a hit straddles either end (read alone,
+    the passage could then match otherwise)."""
+    lo = bisect_left(starts, first)
+    if lo > 0 and hits[lo - 1][1] > first:
+        return None
+    hi = bisect_left(starts, last)
+    if hi > lo and hits[hi - 1][1] > last:
+        return None
+    return {owner for hit in hits[lo:hi] for owner in hit[2]}
 
 
 _FOLDED_WORDS: dict[str, str] = {}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import random
+import re
 import shutil
 import subprocess
 import sys
@@ -217,3 +220,86 @@ def test_missing_file_is_a_data_error(data_copy: Path) -> None:
     (data_copy / "themes.yaml").unlink()
     with pytest.raises(DataError, match="themes.yaml: data file not found"):
         detect_themes("IA")
+
+
+# --- one scan per document: sentences read from the document's hits ----------------------------
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+_CROSSING = (
+    "Le Centre de recherche en physique\ndes particules et l'IA.Fin du texte ; la e-santé et "
+    "l’intelligence artificielle au programme PRIMA et Horizon\nEurope (2026), énergies "
+    "renouvelables,hydrogène vert. Microélectronique ! Systèmes embarqués.\n"
+)
+
+
+def _texts() -> list[str]:
+    return [_CROSSING] + [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+
+
+def _passages(text: str, rng: random.Random) -> list[str]:
+    """Lines, sentences and random cuts of `text` (many starting or ending inside a word)."""
+    found = [line.strip() for line in text.splitlines()]
+    found += [s.strip() for s in re.split(r"(?<=[.!?;])\s+", text)]
+    for _ in range(300):
+        start = rng.randrange(len(text))
+        found.append(text[start:start + rng.randrange(1, 400)].strip())
+    return [p for p in found if p]
+
+
+def test_sentence_hits_taken_from_the_document_equal_the_sentence_read_alone() -> None:
+    from matcher.programmes import programme_matcher
+    from matcher.themes import TextWords, passage_owners, theme_matcher
+
+    rng = random.Random(5)
+    themes, programmes = theme_matcher(), programme_matcher()
+    from_document = 0
+    for text in _texts():
+        words = TextWords.of(text)
+        for matcher in (themes, programmes):
+            hits = matcher.word_hits(words)
+            starts = [h[0] for h in hits]
+            assert sum(len(h[2]) for h in hits) == sum(matcher.counts(text).values())
+            for passage in _passages(text, rng):
+                where = words.passage_words(passage)
+                owners = None if where is None else passage_owners(hits, starts, *where)
+                if owners is not None:
+                    from_document += 1
+                    assert owners == set(matcher.counts(passage)), passage
+    assert from_document > 500  # most passages are found whole, so the check means something
+
+
+def test_word_spans_point_at_the_words_in_the_folded_text() -> None:
+    from matcher.themes import TextWords
+
+    words = TextWords.of("L’énergie  solaire, e-santé et R&D.")
+    assert [words.form[a:b] for a, b in words.spans] == list(words.exact)
+    assert words.exact == ("L", "energie", "solaire", "e", "sante", "et", "R&D")
+
+
+def test_a_hit_across_a_line_break_is_not_given_to_either_line() -> None:
+    from matcher.themes import TextWords, passage_owners, theme_matcher
+
+    text = "Un laboratoire de physique\ndes particules à Rabat."
+    words = TextWords.of(text)
+    hits = theme_matcher().word_hits(words)
+    first_line = words.passage_words("Un laboratoire de physique")
+    assert first_line is not None
+    assert passage_owners(hits, [h[0] for h in hits], *first_line) is None
+    assert words.passage_words("laboratoire de phys") is None  # ends inside a word
+
+
+def test_features_give_the_same_results_as_reading_each_sentence_alone() -> None:
+    from matcher.profiles import Features
+    from matcher.programmes import programme_matcher
+    from matcher.themes import theme_matcher
+
+    rng = random.Random(11)
+    themes, programmes = theme_matcher(), programme_matcher()
+    for text in _texts():
+        features = Features()
+        assert features.document(text) == json.dumps(themes.counts(text), sort_keys=True)
+        for passage in _passages(text, rng):
+            assert features.sentence(passage) == (
+                json.dumps(sorted(themes.counts(passage))),
+                json.dumps(sorted(programmes.counts(passage))),
+            ), passage
