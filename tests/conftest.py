@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+DATA = ROOT / "data"
 GOLD = ROOT / "tests" / "gold" / "seeds.yaml"
 
 
@@ -20,3 +22,12 @@ def seeds_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     summary = build([SEEDS], db, progress=False)
     assert summary.read == 5 and not summary.skipped
     return db
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of data/ that a test may break; MATCHER_DATA_DIR points to it."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(target))
+    return target

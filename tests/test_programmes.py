@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +20,6 @@ from matcher.programmes import (
 )
 from matcher.records import ORG_TYPES
 from matcher.themes import load_themes
-
-DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-@pytest.fixture
-def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of data/ that a test may break; MATCHER_DATA_DIR points to it."""
-    target = tmp_path / "data"
-    shutil.copytree(DATA, target)
-    monkeypatch.setenv("MATCHER_DATA_DIR", str(target))
-    return target
 
 
 def _edit_programmes(folder: Path, edit: Any) -> None:

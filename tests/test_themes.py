@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,17 +21,6 @@ from matcher.themes import (
     matched_keywords,
     theme_label,
 )
-
-DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-@pytest.fixture
-def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of data/ that a test may break; MATCHER_DATA_DIR points to it."""
-    target = tmp_path / "data"
-    shutil.copytree(DATA, target)
-    monkeypatch.setenv("MATCHER_DATA_DIR", str(target))
-    return target
 
 
 def _write_themes(folder: Path, themes: list[dict]) -> None:
