@@ -199,8 +199,12 @@ def canonical_name(names: list[str], gazetteer_ids: list[str | None]) -> str:
 
 
 def _vote(values: Iterable[str | None]) -> str | None:
-    counts = Counter(v for v in values if v)
-    return counts.most_common(1)[0][0] if counts else None
+    """The most frequent value; on a tie, the first seen (as Counter.most_common)."""
+    counts: dict[str, int] = {}
+    for v in values:
+        if v:
+            counts[v] = counts.get(v, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else None
 
 
 def profile_themes(sentence_themes: Iterable[Iterable[str]],

@@ -272,13 +272,27 @@ def resolve(candidates: list[Candidate]) -> list[list[Candidate]]:
             for start in range(n - length + 1):
                 contained_in[tuple(tokens[start : start + length])].append(j)
     for tokens, i in sorted(signatures, key=lambda s: len(s[0])):
-        owners = {groups.find(j) for j in contained_in.get(tuple(tokens), ())} - {groups.find(i)}
-        if len(owners) == 1:
-            link(i, owners.pop())
+        owner = _only_other_group(groups, contained_in.get(tuple(tokens), ()), i)
+        if owner is not None:
+            link(i, owner)
     clusters: dict[int, list[Candidate]] = defaultdict(list)
     for i, c in enumerate(candidates):
         clusters[groups.find(i)].append(c)
     return list(clusters.values())
+
+
+def _only_other_group(groups: _Groups, members: Iterable[int], i: int) -> int | None:
+    """The one group other than i's that these members belong to; None for none or several."""
+    mine = groups.find(i)
+    found = None
+    for j in members:
+        group = groups.find(j)
+        if group == mine or group == found:
+            continue
+        if found is not None:
+            return None
+        found = group
+    return found
 
 
 # --- across documents -------------------------------------------------------------------
@@ -368,11 +382,18 @@ class AliasIndex:
         return known is None or org_type is None or known == org_type
 
     def _masked(self, tokens: list[str]) -> list[tuple[str, ...]]:
-        """The buckets of a name: its words, and its words with each one masked in turn."""
+        """The buckets of a name: its words, and its words with each one masked in turn.
+
+        A masked word keeps its first letter, and words that no typo can match (under
+        four letters, numbers) are not masked: `tokens_similar` asks the same of two
+        different words, so every similar name still shares a bucket, and far fewer
+        others do.
+        """
         if not 2 <= len(tokens) <= self.max_masked_words:
             return []
         return [tuple(tokens)] + [
-            (*tokens[:i], "\0", *tokens[i + 1:]) for i in range(len(tokens))]
+            (*tokens[:i], "\0" + word[0], *tokens[i + 1:]) for i, word in enumerate(tokens)
+            if len(word) >= 4 and not word.isdigit()]
 
     def _fuzzy(self, tokens: list[str], org_type: str | None) -> int | None:
         if len(tokens) < 2:

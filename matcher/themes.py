@@ -20,6 +20,7 @@ import re
 from bisect import bisect_left, bisect_right
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -213,16 +214,16 @@ def _words(text: str) -> tuple[Tokens, Tokens, tuple[bool, ...]]:
 
 
 def _folded(exact: list[str]) -> Tokens:
-    forms = _FOLDED_WORDS
-    folded = []
-    for word in exact:
-        form = forms.get(word)
-        if form is None:
-            form = _normal(word.lower())
-            if len(forms) < 131072:
-                forms[word] = form
-        folded.append(form)
-    return tuple(folded)
+    """Each word folded (cached: a word is never empty, so neither is its form)."""
+    get = _FOLDED_WORDS.get
+    return tuple(get(word) or _fold_word(word) for word in exact)
+
+
+def _fold_word(word: str) -> str:
+    form = _normal(word.lower())
+    if len(_FOLDED_WORDS) < 131072:
+        _FOLDED_WORDS[word] = form
+    return form
 
 
 @dataclass(frozen=True)
@@ -251,15 +252,9 @@ class TextWords:
         form = _case_form(text)
         pieces = _WORD.split(form)  # gap, word, gap, word, ..., gap
         exact, joinable = _tokenise_pieces(pieces)
-        starts, ends = [], []
-        at = 0
-        for i in range(1, len(pieces), 2):
-            at += len(pieces[i - 1])
-            starts.append(at)
-            at += len(pieces[i])
-            ends.append(at)
+        bounds = tuple(accumulate(map(len, pieces)))  # word i: bounds[2i], bounds[2i + 1]
         return cls(form, tuple(exact), _folded(exact), tuple(joinable),
-                   tuple(starts), tuple(ends))
+                   bounds[0:-1:2], bounds[1::2])
 
     def passage_words(self, passage: str) -> tuple[int, int] | None:
         """(first word, end word) of `passage` when its words, read alone, are exactly

@@ -185,3 +185,49 @@ def test_a_prefix_of_two_longer_names_or_of_another_type_stays_apart():
                                org("Orange", "company", 60), org("Orange Foundation",
                                                                  "association", 80)])
     assert len(orgs) == 5
+
+
+
+def test_typo_buckets_find_what_comparing_every_organisation_finds() -> None:
+    """The masked-word buckets only skip organisations that `names_similar` would refuse:
+    on names of up to five words with random typos, the index links exactly as comparing
+    every organisation in id order does."""
+    import random
+
+    from matcher.gazetteer import names_similar
+    from matcher.resolution import comparison_tokens
+    from matcher.text import key
+
+    rng = random.Random(3)
+    words = ["Université", "Institut", "Centre", "Agence", "Rabat", "Fès", "Oujda", "Ibn",
+             "Tofail", "Zohr", "Hassan", "recherche", "énergie", "solaire", "eau", "2030",
+             "Maroc", "technologie", "Mohammed", "santé", "Atlas", "Sud", "innovation"]
+
+    def typo(word: str) -> str:
+        if len(word) < 4 or rng.random() < 0.5:
+            return word
+        i = rng.randrange(1, len(word))
+        return word[:i] + rng.choice("aeiouyk") + word[i + 1:]
+
+    index = AliasIndex()
+    names: dict[int, str] = {}
+    known: dict[int, tuple[str | None, list[str]]] = {}
+    compared = linked = 0
+    for org_id in range(1, 500):
+        name = " ".join(rng.choice(words) for _ in range(rng.randint(2, 5)))
+        if names and rng.random() < 0.5:  # a known name with a typo or two
+            name = " ".join(typo(w) for w in names[rng.choice(sorted(names))].split())
+        org_type = rng.choice(["university", "company", None])
+        tokens = comparison_tokens(name)
+        if 2 <= len(tokens) <= 5 and not index._by_key.get(key(name)):
+            expected = next((i for i in sorted(known)
+                             if (known[i][0] is None or org_type is None
+                                 or known[i][0] == org_type)
+                             and names_similar(tokens, known[i][1])), None)
+            assert index.match(ExtractedOrg(name=name, type=org_type)) == expected, name
+            compared += 1
+            linked += expected is not None
+        index.add(org_id, [name], org_type)
+        names[org_id] = name
+        known[org_id] = (org_type, comparison_tokens(name))
+    assert compared > 200 and linked > 20  # typos were linked: the comparison means something
