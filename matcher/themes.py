@@ -159,8 +159,24 @@ def _case_form(text: str) -> str:
     Same result as strip_accents(normalise_typography(text)), computed character by character
     with a cache, because per-sentence Unicode normalisation dominated detection time.
     """
-    text = unicodedata.normalize("NFC", text).translate(_ASCII_FORMS)
-    return _SPACES.sub(" ", text).strip()
+    text = _ascii_forms(unicodedata.normalize("NFC", text))
+    return _SPACE_RUNS.sub(" ", text).strip()
+
+
+def _ascii_forms(text: str) -> str:
+    """text.translate(_ASCII_FORMS), faster: ASCII is kept, so only the few distinct other
+    characters of a text are replaced (each by an ASCII form, so the order is free)."""
+    if text.isascii():
+        return text
+    forms = _ASCII_FORMS
+    for char in set(text):
+        if char > "\x7f":
+            form = forms[ord(char)]
+            if form != char:
+                if not form.isascii():  # a form another replacement could touch
+                    return text.translate(forms)
+                text = text.replace(char, form)
+    return text
 
 
 class _AsciiForms(dict[int, str]):
@@ -177,7 +193,7 @@ class _AsciiForms(dict[int, str]):
 
 
 _ASCII_FORMS = _AsciiForms()
-_SPACES = re.compile(r"\s+")
+_SPACE_RUNS = re.compile(r"(?: \s|[^\S ])\s*")  # runs of white space other than one " "
 _WORD = re.compile(r"(\w+(?:[.&]\w+)*)")  # a group: re.split keeps the words
 _GAP = re.compile(r"[\s\-']*")  # what may separate the words of one keyword
 

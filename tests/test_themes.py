@@ -291,3 +291,20 @@ def test_features_give_the_same_results_as_reading_each_sentence_alone() -> None
                 json.dumps(sorted(themes.counts(passage))),
                 json.dumps(sorted(programmes.counts(passage))),
             ), passage
+
+
+def test_case_form_is_nfc_then_each_character_folded_then_spaces_collapsed() -> None:
+    import unicodedata
+
+    from matcher.themes import _ASCII_FORMS, _case_form
+
+    rng = random.Random(2)
+    samples = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    for _ in range(3000):
+        samples.append("".join(chr(rng.choice([
+            rng.randrange(0, 0x3100), rng.randrange(0, 0x3100), rng.randrange(8, 40), 32, 32,
+            0xA0, 0x2019, 0xE9, 0x301, 0x153, 0x2028, 0x85])) for _ in range(rng.randrange(60))))
+    for text in samples:
+        expected = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).translate(
+            _ASCII_FORMS)).strip()
+        assert _case_form(text) == expected, repr(text)
