@@ -94,7 +94,23 @@ class Features:
         programmes = passage_owners(*self._document_hits("programmes"), *where)
         if programmes is None:
             return None
-        return json.dumps(sorted(themes)), json.dumps(sorted(programmes))
+        return _json_list(themes), _json_list(programmes)
+
+
+def _json_list(ids: set[str]) -> str:
+    """json.dumps(sorted(ids)), cached: sentences name the same few ids again and again."""
+    if not ids:
+        return "[]"
+    ordered = tuple(sorted(ids))
+    text = _JSON_LISTS.get(ordered)
+    if text is None:
+        text = json.dumps(list(ordered))
+        if len(_JSON_LISTS) < 4096:
+            _JSON_LISTS[ordered] = text
+    return text
+
+
+_JSON_LISTS: dict[tuple[str, ...], str] = {}
 
 
 def refresh_profiles(conn: sqlite3.Connection, org_ids: Iterable[int]) -> None:
@@ -194,6 +210,8 @@ def canonical_name(names: list[str], gazetteer_ids: list[str | None]) -> str:
     """
     linked = [n for n, g in zip(names, gazetteer_ids, strict=True) if g]
     pool = [normalise_typography(n) for n in (linked or names)]
+    if len(pool) == 1:
+        return pool[0]
     counts = Counter(pool)
     return max(pool, key=lambda n: (counts[n], len(n)))
 
