@@ -232,10 +232,10 @@ def profile_themes(sentence_themes: Iterable[Iterable[str]],
     An organisation listed in one sentence of an article about, say, predictive
     maintenance works on it too, but less surely than one named in the same sentence.
     """
-    weights: Counter[str] = Counter()
+    result: dict[str, float] = {}
     for themes in sentence_themes:
-        weights.update(set(themes))
-    result = {theme: float(n) for theme, n in weights.items()}
+        for theme in set(themes):
+            result[theme] = result.get(theme, 0.0) + 1.0
     for themes in context:
         for theme in themes:
             result[theme] = round(result.get(theme, 0.0) + CONTEXT_WEIGHT, 4)

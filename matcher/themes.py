@@ -108,7 +108,7 @@ class KeywordMatcher:
         by_acronym, by_word = self._by_acronym, self._by_word
         n = len(exact)
         after = 0  # words before this one belong to the previous hit
-        for i in range(n):
+        for i in [i for i in range(n) if folded[i] in by_word or exact[i] in by_acronym]:
             if i < after:
                 continue
             acronym_candidates = by_acronym.get(exact[i], ())
@@ -206,16 +206,20 @@ def _tokenise(text: str) -> tuple[list[str], list[bool]]:
 
 def _tokenise_pieces(pieces: list[str]) -> tuple[list[str], list[bool]]:
     """`_tokenise` from re.split pieces: gap, word, gap, word, ..., gap."""
-    gaps = _JOINABLE_GAPS
-    joinable = []
-    for gap in pieces[2:-1:2]:
-        ok = gaps.get(gap)
-        if ok is None:
-            ok = _GAP.fullmatch(gap) is not None
-            if len(gaps) < 4096:
-                gaps[gap] = ok
-        joinable.append(ok)
+    inner = pieces[2:-1:2]
+    joinable = list(map(_JOINABLE_GAPS.get, inner))
+    if None in joinable:  # a gap not seen before
+        for i, ok in enumerate(joinable):
+            if ok is None:
+                joinable[i] = _joinable(inner[i])
     return pieces[1::2], joinable
+
+
+def _joinable(gap: str) -> bool:
+    ok = _GAP.fullmatch(gap) is not None
+    if len(_JOINABLE_GAPS) < 4096:
+        _JOINABLE_GAPS[gap] = ok
+    return ok
 
 
 _JOINABLE_GAPS: dict[str, bool] = {}
