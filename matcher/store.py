@@ -240,7 +240,7 @@ class Registry:
             "INSERT OR IGNORE INTO document_orgs (document_id, org_id, name, type, city, region,"
             " country, gazetteer_id, aliases) VALUES (?,?,?,?,?,?,?,?,?)",
             (doc_id, org_id, org.name, org.type, org.city, org.region, org.country,
-             org.gazetteer_id, json.dumps(aliases, ensure_ascii=False)),
+             org.gazetteer_id, json.dumps(aliases, ensure_ascii=False) if aliases else "[]"),
         )
         self.conn.executemany(
             "INSERT INTO mentions (document_id, org_id, surface, start, end) VALUES (?,?,?,?,?)",
