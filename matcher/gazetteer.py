@@ -174,6 +174,7 @@ class Gazetteer:
         self.by_key: dict[str, list[str]] = defaultdict(list)
         self.by_acronym: dict[str, list[str]] = defaultdict(list)
         self.by_token: dict[str, set[str]] = defaultdict(set)
+        self._signature_cache: dict[str, list[list[str]]] = {}
         self._signatures: dict[str, list[tuple[list[str], str]]] = defaultdict(list)
         self.places: dict[str, Place] = {}
         self.place_forms: list[tuple[str, Place]] = []
@@ -363,10 +364,18 @@ class Gazetteer:
         for t in tokens:
             candidates |= self.by_token.get(t, set())
         for entry_id in sorted(candidates):
-            for n in self.entries[entry_id].names():
-                if names_similar(tokens, content_tokens(n)):
-                    return self.entries[entry_id]
+            if any(len(sig) == len(tokens) and names_similar(tokens, sig)
+                   for sig in self._name_tokens(entry_id)):
+                return self.entries[entry_id]
         return None
+
+    def _name_tokens(self, entry_id: str) -> list[list[str]]:
+        """Content words of each name of an entry, computed once (fuzzy lookups reuse them)."""
+        signatures = self._signature_cache.get(entry_id)
+        if signatures is None:
+            signatures = [content_tokens(n) for n in self.entries[entry_id].names()]
+            self._signature_cache[entry_id] = signatures
+        return signatures
 
     def org_patterns(self) -> Iterator[tuple[str, str, bool]]:
         """(id, text, exact_case) for every name form of every organisation."""
