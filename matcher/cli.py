@@ -219,6 +219,27 @@ def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return format_option(*REPORT_FORMATS)(func)
 
 
+def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`--type`, `--region`, `--country`, `--exclude`, `--top`, shared by shortlist and partners."""
+    for option in reversed((
+        click.option("--type", "org_types", multiple=True,
+                     help="Only this type (repeat or comma-separate: university,company)."),
+        click.option("--region", default=None, help="Only this region (e.g. Fès-Meknès)."),
+        click.option("--country", default=None, help="Only this country (ISO code: MA, FR...)."),
+        click.option("--exclude", multiple=True,
+                     help="Leave this organisation out (repeatable)."),
+        click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000),
+                     help="Number of candidates."),
+    )):
+        func = option(func)
+    return func
+
+
+def _types(values: tuple[str, ...]) -> list[str] | None:
+    """Types given as repeated or comma-separated options."""
+    return [t for v in values for t in v.split(",") if t] or None
+
+
 def _emit(result: Any, fmt: str, output: str | None, lang: str = "fr") -> None:
     """Print a ranked result as a table, or render it with matcher.export."""
     if output and fmt == "table":
@@ -267,13 +288,7 @@ def _result_table(result: Any) -> str:
 @cli.command()
 @click.argument("programme_id", required=False)
 @click.option("-q", "--query", default=None, help="Free text: what the partners should do.")
-@click.option("--type", "org_types", multiple=True,
-              help="Only this type (repeat or comma-separate: university,company).")
-@click.option("--region", default=None, help="Only this region (e.g. Fès-Meknès).")
-@click.option("--country", default=None, help="Only this country (ISO code: MA, FR...).")
-@click.option("--exclude", multiple=True, help="Leave this organisation out (repeatable).")
-@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000),
-              help="Number of candidates.")
+@filter_options
 @report_options
 @db_option
 def shortlist(programme_id: str | None, query: str | None, org_types: tuple[str, ...],
@@ -291,19 +306,14 @@ def shortlist(programme_id: str | None, query: str | None, org_types: tuple[str,
 
     with Registry(db) as registry:
         result = run_shortlist(registry, programme_id, query,
-                               type=[t for v in org_types for t in v.split(",") if t] or None,
+                               type=_types(org_types),
                                region=region, country=country, exclude=exclude, top=top)
         _emit(result, fmt, output, lang)
 
 
 @cli.command()
 @click.argument("name")
-@click.option("--type", "org_types", multiple=True, help="Only partners of this type.")
-@click.option("--region", default=None, help="Only partners in this region.")
-@click.option("--country", default=None, help="Only partners in this country (ISO code).")
-@click.option("--exclude", multiple=True, help="Leave this organisation out (repeatable).")
-@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000),
-              help="Number of partners.")
+@filter_options
 @report_options
 @db_option
 def partners(name: str, org_types: tuple[str, ...], region: str | None, country: str | None,
@@ -321,7 +331,7 @@ def partners(name: str, org_types: tuple[str, ...], region: str | None, country:
 
     with Registry(db) as registry:
         result = run_partners(registry, name,
-                              type=[t for v in org_types for t in v.split(",") if t] or None,
+                              type=_types(org_types),
                               region=region, country=country, exclude=exclude, top=top)
         _emit(result, fmt, output, lang)
 
